@@ -1,0 +1,70 @@
+package api
+
+import (
+	"context"
+	"time"
+
+	pb "github.com/hotdesk/hotdesk/gen/go/hotdesk/v1"
+	"github.com/hotdesk/hotdesk/server/internal/auth"
+	"github.com/hotdesk/hotdesk/server/internal/model"
+)
+
+// AuthService implements hotdesk.v1.AuthService.
+type AuthService struct {
+	pb.UnimplementedAuthServiceServer
+	d Deps
+}
+
+// dummyHash makes a login for an unknown user cost as much as one for a known user, so
+// response times do not reveal which user names exist.
+var dummyHash, _ = auth.HashPassword("hotdesk-timing-equaliser")
+
+func (s *AuthService) Login(ctx context.Context, req *pb.LoginRequest) (*pb.LoginResponse, error) {
+	u, err := s.d.Store.GetUserByUsername(ctx, req.GetUsername())
+	if err != nil && !model.IsCode(err, model.CodeNotFound) {
+		return nil, err
+	}
+	if u == nil || err != nil {
+		auth.CheckPassword(dummyHash, req.GetPassword())
+		return nil, model.Unauthenticated("wrong user name or password")
+	}
+	if !auth.CheckPassword(u.PasswordHash, req.GetPassword()) || u.Disabled {
+		return nil, model.Unauthenticated("wrong user name or password")
+	}
+	secret, hash, err := auth.NewSecret(auth.LoginTokenPrefix)
+	if err != nil {
+		return nil, err
+	}
+	expire := time.Now().Add(s.d.TokenTTL)
+	if err := s.d.Store.CreateLoginToken(ctx, u.ID, hash, expire); err != nil {
+		return nil, err
+	}
+	return &pb.LoginResponse{Token: secret, ExpireTime: ts(expire), User: userToPB(u)}, nil
+}
+
+func (s *AuthService) Logout(ctx context.Context, _ *pb.LogoutRequest) (*pb.LogoutResponse, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if p.TokenHash == nil {
+		return nil, model.FailedPrecondition("NOT_A_LOGIN_TOKEN", "this call was made with an API key; revoke keys with ApiKeyService.DeleteApiKey")
+	}
+	if err := s.d.Store.DeleteLoginToken(ctx, p.TokenHash); err != nil {
+		return nil, err
+	}
+	s.d.Authn.Forget()
+	return &pb.LogoutResponse{}, nil
+}
+
+func (s *AuthService) GetCurrentUser(ctx context.Context, _ *pb.GetCurrentUserRequest) (*pb.GetCurrentUserResponse, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.d.Store.GetUser(ctx, p.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return &pb.GetCurrentUserResponse{User: userToPB(u)}, nil
+}
