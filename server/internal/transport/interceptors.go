@@ -1,0 +1,232 @@
+package transport
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"buf.build/go/protovalidate"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/hotdesk/hotdesk/server/internal/auth"
+	"github.com/hotdesk/hotdesk/server/internal/model"
+)
+
+// Authenticator resolves a bearer secret to the caller.
+type Authenticator interface {
+	Authenticate(ctx context.Context, secret string) (*auth.Principal, error)
+}
+
+// Auditor records a change made through the API.
+type Auditor interface {
+	AppendAudit(ctx context.Context, e *model.AuditEvent) error
+}
+
+// chain holds what the interceptors need.
+type chain struct {
+	log       *slog.Logger
+	authn     Authenticator
+	policy    *auth.Policy
+	validator protovalidate.Validator
+	audit     Auditor
+	metrics   *metrics
+}
+
+// call is everything the chain learns about one RPC, shared by its stages.
+type call struct {
+	method string
+	start  time.Time
+	who    *auth.Principal
+}
+
+// begin authenticates and authorizes a call. It runs for unary and streaming RPCs alike.
+func (c *chain) begin(ctx context.Context, method string) (context.Context, *call, error) {
+	cl := &call{method: method, start: time.Now()}
+	md, _ := metadata.FromIncomingContext(ctx)
+	if vals := md.Get("authorization"); len(vals) > 0 {
+		secret, ok := auth.BearerFromHeader(vals[0])
+		if !ok {
+			return ctx, cl, model.Unauthenticated("the authorization metadata must be \"Bearer <token or API key>\"")
+		}
+		p, err := c.authn.Authenticate(ctx, secret)
+		if err != nil {
+			if c.policy.Required(method) > auth.AccessSelf {
+				return ctx, cl, err
+			}
+		} else {
+			cl.who = p
+			ctx = auth.WithPrincipal(ctx, p)
+		}
+	}
+	return ctx, cl, c.policy.Authorize(method, cl.who)
+}
+
+// validate checks a request against its protovalidate rules.
+func (c *chain) validate(msg any) error {
+	m, ok := msg.(proto.Message)
+	if !ok {
+		return nil
+	}
+	err := c.validator.Validate(m)
+	if err == nil {
+		return nil
+	}
+	verr, ok := err.(*protovalidate.ValidationError)
+	if !ok {
+		return err
+	}
+	br := &errdetails.BadRequest{}
+	msgs := make([]string, 0, len(verr.Violations))
+	for _, v := range verr.Violations {
+		field := protovalidate.FieldPathString(v.Proto.GetField())
+		br.FieldViolations = append(br.FieldViolations, &errdetails.BadRequest_FieldViolation{Field: field, Description: v.Proto.GetMessage()})
+		msgs = append(msgs, v.String())
+	}
+	st, _ := status.New(codes.InvalidArgument, "invalid request: "+strings.Join(msgs, "; ")).
+		WithDetails(&errdetails.ErrorInfo{Reason: "INVALID_ARGUMENT", Domain: errorDomain}, br)
+	return st.Err()
+}
+
+// finish maps the error, records metrics, the audit event and the log line.
+func (c *chain) finish(ctx context.Context, cl *call, req, resp any, err error) error {
+	err = toStatus(ctx, c.log, cl.method, err)
+	code := status.Code(err)
+	elapsed := time.Since(cl.start)
+	c.metrics.observe(cl.method, code, elapsed)
+	if c.audit != nil && audited(cl.method) {
+		e := &model.AuditEvent{Method: cl.method, Code: code.String(), Peer: clientAddr(ctx), ResourceID: resourceID(req, resp)}
+		if cl.who != nil {
+			e.UserID, e.APIKeyID = cl.who.UserID, cl.who.APIKeyID
+		}
+		if aerr := c.audit.AppendAudit(context.WithoutCancel(ctx), e); aerr != nil {
+			c.log.ErrorContext(ctx, "audit write failed", "method", cl.method, "error", aerr.Error())
+		}
+	}
+	attrs := []any{"method", cl.method, "code", code.String(), "duration_ms", float64(elapsed.Microseconds()) / 1000}
+	if cl.who != nil {
+		attrs = append(attrs, "user_id", cl.who.UserID)
+	}
+	if md, ok := metadata.FromIncomingContext(ctx); ok {
+		if rid := md.Get("x-request-id"); len(rid) > 0 {
+			attrs = append(attrs, "request_id", rid[0])
+		}
+	}
+	level := slog.LevelDebug
+	if code != codes.OK && code != codes.NotFound && code != codes.Canceled {
+		level = slog.LevelInfo
+		attrs = append(attrs, "error", status.Convert(err).Message())
+	}
+	c.log.Log(ctx, level, "rpc", attrs...)
+	return err
+}
+
+// audited reports whether a method changes state (and so is recorded), skipping the agent
+// protocol whose traffic is constant.
+func audited(method string) bool {
+	svc, _ := auth.SplitMethod(method)
+	return strings.HasPrefix(svc, "hotdesk.v1.") && !auth.IsReadOnly(method)
+}
+
+// resourceID finds the id the call acted on: the request's "id", or the id of the resource in
+// the response.
+func resourceID(req, resp any) string {
+	if m, ok := req.(proto.Message); ok {
+		if id := idField(m.ProtoReflect()); id != "" {
+			return id
+		}
+	}
+	if m, ok := resp.(proto.Message); ok && m != nil {
+		r := m.ProtoReflect()
+		if !r.IsValid() {
+			return ""
+		}
+		fields := r.Descriptor().Fields()
+		for i := 0; i < fields.Len(); i++ {
+			if fd := fields.Get(i); fd.Kind() == protoreflect.MessageKind && !fd.IsList() && !fd.IsMap() && r.Has(fd) {
+				return idField(r.Get(fd).Message())
+			}
+		}
+	}
+	return ""
+}
+
+func idField(m protoreflect.Message) string {
+	if fd := m.Descriptor().Fields().ByName("id"); fd != nil && fd.Kind() == protoreflect.StringKind {
+		return m.Get(fd).String()
+	}
+	return ""
+}
+
+// clientAddr is the caller's address; calls relayed by the REST gateway carry it in
+// x-forwarded-for.
+func clientAddr(ctx context.Context) string {
+	if md, ok := metadata.FromIncomingContext(ctx); ok {
+		if f := md.Get("x-forwarded-for"); len(f) > 0 {
+			return f[0]
+		}
+	}
+	if p, ok := peer.FromContext(ctx); ok && p.Addr != nil {
+		if host, _, err := net.SplitHostPort(p.Addr.String()); err == nil {
+			return host
+		}
+		return p.Addr.String()
+	}
+	return ""
+}
+
+func (c *chain) recoverPanic(ctx context.Context, method string, err *error) {
+	if r := recover(); r != nil {
+		c.log.ErrorContext(ctx, "panic in handler", "method", method, "panic", r, "stack", string(debug.Stack()))
+		*err = status.Error(codes.Internal, "internal error; the server log has the details")
+	}
+}
+
+func (c *chain) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
+	ctx, cl, err := c.begin(ctx, info.FullMethod)
+	defer func() { err = c.finish(ctx, cl, req, resp, err) }()
+	if err != nil {
+		return nil, err
+	}
+	if err = c.validate(req); err != nil {
+		return nil, err
+	}
+	defer c.recoverPanic(ctx, info.FullMethod, &err)
+	return handler(ctx, req)
+}
+
+func (c *chain) stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
+	ctx, cl, err := c.begin(ss.Context(), info.FullMethod)
+	defer func() { err = c.finish(ctx, cl, nil, nil, err) }()
+	if err != nil {
+		return err
+	}
+	defer c.recoverPanic(ctx, info.FullMethod, &err)
+	return handler(srv, &validatingStream{ServerStream: ss, ctx: ctx, c: c})
+}
+
+// validatingStream validates every message a client streams in and carries the
+// authenticated context.
+type validatingStream struct {
+	grpc.ServerStream
+	ctx context.Context
+	c   *chain
+}
+
+func (s *validatingStream) Context() context.Context { return s.ctx }
+
+func (s *validatingStream) RecvMsg(m any) error {
+	if err := s.ServerStream.RecvMsg(m); err != nil {
+		return err
+	}
+	return s.c.validate(m)
+}
