@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/hotdesk/hotdesk/server/internal/app"
@@ -57,8 +58,14 @@ func run(args []string) error {
 		return nil
 	}
 	fmt.Printf("Hotdesk %s is up at http://%s (gRPC and REST on one port)\n", version, a.Addr)
-	if a.AdminPassword != "" {
+	switch {
+	case a.AdminPassword != "":
 		fmt.Printf("First administrator created — user: %s  password: %s  (shown once)\n", cfg.AdminUsername, a.AdminPassword)
+	case cfg.AdminPasswordFile != "":
+		// Local installs keep the generated password in a 0600 file so `make run` can show it again.
+		if b, err := os.ReadFile(cfg.AdminPasswordFile); err == nil {
+			fmt.Printf("Admin login — user: %s  password: %s  (from %s)\n", cfg.AdminUsername, strings.TrimSpace(string(b)), cfg.AdminPasswordFile)
+		}
 	}
 	err = a.Wait(ctx)
 	stop()

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the system packages the suite and `make run` need, only where missing.
+# Debian packages only; runs as root (CI and the dev machines are root).
+set -euo pipefail
+
+need=()
+have_pg() {
+  command -v initdb >/dev/null 2>&1 || compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null
+}
+have_pg || need+=(postgresql)
+
+if ((${#need[@]})); then
+  echo "install-deps: installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
