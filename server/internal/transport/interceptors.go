@@ -40,6 +40,17 @@ type chain struct {
 	validator protovalidate.Validator
 	audit     Auditor
 	metrics   *metrics
+	// pending lists contracted services and methods not built yet: they answer UNIMPLEMENTED
+	// before request validation, so callers learn that first.
+	pending map[string]bool
+}
+
+func (c *chain) notBuilt(method string) error {
+	svc, _ := auth.SplitMethod(method)
+	if c.pending[method] || c.pending[svc] {
+		return status.Errorf(codes.Unimplemented, "%s is not implemented yet (see the README status table)", method)
+	}
+	return nil
 }
 
 // call is everything the chain learns about one RPC, shared by its stages.
@@ -197,6 +208,9 @@ func (c *chain) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, 
 	if err != nil {
 		return nil, err
 	}
+	if err = c.notBuilt(info.FullMethod); err != nil {
+		return nil, err
+	}
 	if err = c.validate(req); err != nil {
 		return nil, err
 	}
@@ -208,6 +222,9 @@ func (c *chain) stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInf
 	ctx, cl, err := c.begin(ss.Context(), info.FullMethod)
 	defer func() { err = c.finish(ctx, cl, nil, nil, err) }()
 	if err != nil {
+		return err
+	}
+	if err = c.notBuilt(info.FullMethod); err != nil {
 		return err
 	}
 	defer c.recoverPanic(ctx, info.FullMethod, &err)
