@@ -11,6 +11,7 @@ import (
 	"github.com/hotdesk/hotdesk/server/internal/auth"
 	"github.com/hotdesk/hotdesk/server/internal/model"
 	"github.com/hotdesk/hotdesk/server/internal/secrets"
+	"github.com/hotdesk/hotdesk/server/internal/sessions"
 	"github.com/hotdesk/hotdesk/server/internal/store"
 )
 
@@ -20,6 +21,8 @@ type Deps struct {
 	Box      *secrets.Box
 	Authn    *Authenticator
 	TokenTTL time.Duration
+	Sessions *sessions.Service
+	Watchers *sessions.Watchers
 }
 
 // Services bundles every implemented service; the transport registers them.
@@ -32,6 +35,7 @@ type Services struct {
 	APIKeys   *APIKeyService
 	Agents    *AgentService
 	Audit     *AuditService
+	Sessions  *SessionService
 }
 
 // New builds the services.
@@ -46,6 +50,7 @@ func New(d Deps) *Services {
 		APIKeys:   &APIKeyService{d: d, pages: pages},
 		Agents:    &AgentService{d: d, pages: pages},
 		Audit:     &AuditService{d: d, pages: pages},
+		Sessions:  &SessionService{d: d, pages: pages},
 	}
 }
 

@@ -38,7 +38,7 @@ func HashPassword(password string) (string, error) {
 // parameters, so they can be raised later without locking anyone out).
 func CheckPassword(hash, password string) bool {
 	parts := strings.Split(hash, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
 		return false
 	}
 	var version int
@@ -53,7 +53,7 @@ func CheckPassword(hash, password string) bool {
 	b64 := base64.RawStdEncoding
 	salt, err1 := b64.DecodeString(parts[4])
 	want, err2 := b64.DecodeString(parts[5])
-	if err1 != nil || err2 != nil || len(want) == 0 || mem > 1<<21 || iters > 16 || threads == 0 {
+	if err1 != nil || err2 != nil || len(want) == 0 || mem > 1<<21 || iters == 0 || iters > 16 || threads == 0 {
 		return false
 	}
 	got := argon2.IDKey([]byte(password), salt, iters, mem, threads, uint32(len(want)))

@@ -64,7 +64,11 @@ func (p *Policy) Required(fullMethod string) Access {
 	if a, ok := p.methods[fullMethod]; ok {
 		return a
 	}
-	svc, _ := SplitMethod(fullMethod)
+	svc, m := SplitMethod(fullMethod)
+	if m == "" || !strings.HasPrefix(fullMethod, "/") {
+		// Not a "/pkg.Service/Method" name: fail closed rather than match the service.
+		return AccessDenied
+	}
 	return p.services[svc]
 }
 

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -110,7 +111,9 @@ func NormalizeRunConfigOverride(raw string) (string, error) {
 	if obj == nil {
 		return "", model.Invalid(overrideField, "must be a JSON object, not null")
 	}
-	if dec.More() {
+	// dec.More stops at a stray "}" or "]", so ask for the next token: only the end of input
+	// may follow the object.
+	if _, err := dec.Token(); err != io.EOF {
 		return "", model.Invalid(overrideField, "must hold a single JSON object")
 	}
 	keys := make([]string, 0, len(obj))

@@ -85,7 +85,7 @@ func prepareContainer(c *model.ContainerSpec) error {
 	}
 	c.RunConfigOverride = norm
 	for i, v := range c.VolumeMappings {
-		if path.Clean(v.HostPath) != v.HostPath || path.Clean(v.ContainerPath) != v.ContainerPath {
+		if !path.IsAbs(v.HostPath) || !path.IsAbs(v.ContainerPath) || path.Clean(v.HostPath) != v.HostPath || path.Clean(v.ContainerPath) != v.ContainerPath {
 			return model.Invalid(f+"volume_mappings", "item %d: paths must be absolute and clean (no \"..\", no trailing \"/\")", i)
 		}
 	}

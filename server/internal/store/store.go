@@ -59,10 +59,10 @@ func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 
 // uniqueFields maps unique constraints to the resource and request field they protect.
 var uniqueFields = map[string][2]string{
-	"zones_name_key":      {"zone", "name"},
-	"users_username_key":  {"user", "username"},
-	"groups_name_key":     {"group", "name"},
-	"workspaces_name_key": {"workspace", "name"},
+	"zones_name_key":      {"zone", "zone.name"},
+	"users_username_key":  {"user", "user.username"},
+	"groups_name_key":     {"group", "group.name"},
+	"workspaces_name_key": {"workspace", "workspace.name"},
 }
 
 // mapErr turns database errors into model errors; anything unexpected passes through and is
@@ -80,6 +80,10 @@ func mapErr(err error, value string) error {
 			}
 		case "22P02":
 			return model.Invalid("id", "is not a valid UUID")
+		case "22021", "22P05":
+			// Valid UTF-8 that Postgres cannot store (NUL): bad input, not a server fault.
+			return &model.Error{Code: model.CodeInvalidArgument, Reason: "INVALID_ARGUMENT",
+				Msg: "text values must not contain NUL (U+0000) characters"}
 		}
 	}
 	return err
@@ -123,10 +127,14 @@ func (s *Store) create(ctx context.Context, idem Idem, insert func(tx pgx.Tx) (s
 		}
 		return err
 	})
-	var pg *pgconn.PgError
-	if errors.As(err, &pg) && pg.Code == "23505" && pg.ConstraintName == "request_ids_pkey" {
-		// A concurrent retry with the same key won the race: return what it created.
-		err = s.pool.QueryRow(ctx, `SELECT resource_id FROM request_ids WHERE scope = $1 AND request_id = $2`, idem.Scope, idem.RequestID).Scan(&id)
+	if err != nil && idem.RequestID != "" {
+		// A concurrent retry with the same key may have won the race. Our insert then failed on
+		// request_ids_pkey, or earlier on the resource's own unique name (the winner held it
+		// until commit): either way the retry's answer is what the winner created.
+		var won string
+		if e := s.pool.QueryRow(ctx, `SELECT resource_id FROM request_ids WHERE scope = $1 AND request_id = $2`, idem.Scope, idem.RequestID).Scan(&won); e == nil {
+			return won, nil
+		}
 	}
 	return id, err
 }

@@ -176,3 +176,11 @@ func (s *Store) DeleteWorkspace(ctx context.Context, id string) error {
 	}
 	return nil
 }
+
+// UserMayLaunch reports whether one of the user's groups allows the workspace.
+func (s *Store) UserMayLaunch(ctx context.Context, userID, workspaceID string) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM group_workspaces gw JOIN group_members gm ON gm.group_id = gw.group_id
+		WHERE gw.workspace_id = $1 AND gm.user_id = $2)`, workspaceID, userID).Scan(&ok)
+	return ok, err
+}

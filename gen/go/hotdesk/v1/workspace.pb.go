@@ -210,7 +210,9 @@ func (x *VolumeMapping) GetReadOnly() bool {
 // Settings of a container workspace.
 type ContainerSpec struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Docker image reference, e.g. "registry.example.com:5000/desktop:1.4".
+	// Docker image reference, e.g. "registry.example.com:5000/desktop:1.4". Required for
+	// container workspaces (checked when the workspace is saved, so that masked updates of other
+	// container fields need not repeat it).
 	Image string `protobuf:"bytes,1,opt,name=image,proto3" json:"image,omitempty"`
 	// Registry the agents pull from, as "host[:port]" or "https://host[:port]". Empty means the
 	// image is built or loaded on the agents by hand and is never pulled.
@@ -1022,10 +1024,9 @@ const file_hotdesk_v1_workspace_proto_rawDesc = "" +
 	"\rVolumeMapping\x12+\n" +
 	"\thost_path\x18\x01 \x01(\tB\x0e\xbaH\vr\t\x10\x01\x18\x80 2\x02^/R\bhostPath\x125\n" +
 	"\x0econtainer_path\x18\x02 \x01(\tB\x0e\xbaH\vr\t\x10\x01\x18\x80 2\x02^/R\rcontainerPath\x12\x1b\n" +
-	"\tread_only\x18\x03 \x01(\bR\breadOnly\"\xa2\x05\n" +
-	"\rContainerSpec\x12 \n" +
-	"\x05image\x18\x01 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\x80\x04R\x05image\x12$\n" +
+	"\tread_only\x18\x03 \x01(\bR\breadOnly\"\xa0\x05\n" +
+	"\rContainerSpec\x12\x1e\n" +
+	"\x05image\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\x05image\x12$\n" +
 	"\bregistry\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\bregistry\x125\n" +
 	"\x11registry_username\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x02R\x10registryUsername\x129\n" +
 	"\x11registry_password\x18\x04 \x01(\tB\f\xe2A\x01\x04\xbaH\x05r\x03\x18\x80 R\x10registryPassword\x128\n" +
