@@ -58,6 +58,7 @@ func run(args []string) error {
 		return nil
 	}
 	fmt.Printf("Hotdesk %s is up at http://%s (gRPC and REST on one port)\n", version, a.Addr)
+	fmt.Printf("Agents enroll and check in at %s (gRPC over TLS)\n", a.AgentAddr)
 	switch {
 	case a.AdminPassword != "":
 		fmt.Printf("First administrator created — user: %s  password: %s  (shown once)\n", cfg.AdminUsername, a.AdminPassword)

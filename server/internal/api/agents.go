@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"time"
 
 	pb "github.com/hotdesk/hotdesk/gen/go/hotdesk/v1"
 	"github.com/hotdesk/hotdesk/server/internal/model"
@@ -79,4 +80,18 @@ func (s *AgentService) UpdateAgent(ctx context.Context, req *pb.UpdateAgentReque
 
 func (s *AgentService) DeleteAgent(ctx context.Context, req *pb.DeleteAgentRequest) (*pb.DeleteAgentResponse, error) {
 	return &pb.DeleteAgentResponse{}, s.d.Store.DeleteAgent(ctx, req.GetId(), req.GetForce())
+}
+
+func (s *AgentService) CreateEnrollmentToken(ctx context.Context, req *pb.CreateEnrollmentTokenRequest) (*pb.CreateEnrollmentTokenResponse, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// EnrollmentRole and hotdesk.agent.v1.AgentRole share their numbers; 0 means an agent.
+	token, expire, err := s.d.Tokens.CreateEnrollmentToken(ctx, req.GetZoneId(), int(req.GetRole()),
+		time.Duration(req.GetTtlSeconds())*time.Second, p.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return &pb.CreateEnrollmentTokenResponse{Token: token, ExpireTime: ts(expire)}, nil
 }

@@ -23,6 +23,13 @@ type Deps struct {
 	TokenTTL time.Duration
 	Sessions *sessions.Service
 	Watchers *sessions.Watchers
+	// Tokens mints agent enrollment tokens (enroll.Service).
+	Tokens TokenMinter
+}
+
+// TokenMinter mints one-time agent enrollment tokens.
+type TokenMinter interface {
+	CreateEnrollmentToken(ctx context.Context, zoneID string, role int, ttl time.Duration, createdBy string) (token string, expire time.Time, err error)
 }
 
 // Services bundles every implemented service; the transport registers them.

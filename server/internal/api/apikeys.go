@@ -41,6 +41,11 @@ func (s *APIKeyService) CreateApiKey(ctx context.Context, req *pb.CreateApiKeyRe
 		return nil, model.PermissionDenied("a read-only API key cannot create API keys")
 	}
 	if in.GetExpireTime() != nil {
+		// An out-of-range time would overflow on its way into Postgres and be stored as some
+		// other instant (or one no response can carry), so refuse it here.
+		if err := in.GetExpireTime().CheckValid(); err != nil {
+			return nil, model.Invalid("api_key.expire_time", "must be a valid time between the years 1 and 9999")
+		}
 		t := in.GetExpireTime().AsTime()
 		if !t.After(time.Now()) {
 			return nil, model.Invalid("api_key.expire_time", "must be in the future")

@@ -20,10 +20,15 @@ import (
 	"github.com/hotdesk/hotdesk/gen/openapi"
 	"github.com/hotdesk/hotdesk/server/internal/api"
 	"github.com/hotdesk/hotdesk/server/internal/auth"
+	"github.com/hotdesk/hotdesk/server/internal/bus"
 	"github.com/hotdesk/hotdesk/server/internal/config"
+	"github.com/hotdesk/hotdesk/server/internal/enroll"
+	"github.com/hotdesk/hotdesk/server/internal/leader"
+	"github.com/hotdesk/hotdesk/server/internal/manager"
 	"github.com/hotdesk/hotdesk/server/internal/model"
 	"github.com/hotdesk/hotdesk/server/internal/pgembed"
 	"github.com/hotdesk/hotdesk/server/internal/secrets"
+	"github.com/hotdesk/hotdesk/server/internal/sessions"
 	"github.com/hotdesk/hotdesk/server/internal/store"
 	"github.com/hotdesk/hotdesk/server/internal/transport"
 )
@@ -32,6 +37,8 @@ import (
 type App struct {
 	// Addr is the address gRPC and HTTP listen on.
 	Addr string
+	// AgentAddr is the address of the agent listener (gRPC over TLS).
+	AgentAddr string
 	// AdminPassword is set when this start created the first administrator.
 	AdminPassword string
 	Store         *store.Store
@@ -40,13 +47,14 @@ type App struct {
 	log     *slog.Logger
 	cluster *pgembed.Cluster
 	srv     *transport.Server
+	manager *manager.Manager
 	served  chan error
 	stopBg  context.CancelFunc
 }
 
 // Start brings the server up and returns once it accepts calls.
 func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err error) {
-	a = &App{cfg: cfg, log: log, served: make(chan error, 1)}
+	a = &App{cfg: cfg, log: log, served: make(chan error, 2)}
 	defer func() {
 		if err != nil {
 			a.closeStorage()
@@ -70,8 +78,33 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, er
 	if err := a.Store.Migrate(ctx, a.bootstrapAdmin); err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
+	enr, err := enroll.New(ctx, enroll.Options{Store: a.Store, TLSNames: cfg.AgentTLSNames, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	scfg := sessions.DefaultConfig()
+	scfg.LeaseTTL, scfg.LostAfter, scfg.LoopInterval = cfg.LeaseTTL, cfg.LostAfter, cfg.LoopInterval
+	scfg.DefaultIdleTimeout, scfg.DefaultMaxLifetime = cfg.DefaultIdleTimeout, cfg.DefaultMaxLifetime
+	lifecycle := sessions.New(a.Store, scfg, log)
+	mcfg := manager.DefaultConfig()
+	mcfg.HeartbeatInterval, mcfg.LeaseTTL = cfg.HeartbeatInterval, cfg.LeaseTTL
+	a.manager = manager.New(enr, enr, a.Store, lifecycle, mcfg, log)
+	watchers := sessions.NewWatchers()
+	notifications := bus.New(dbURL, log)
+	notifications.Subscribe(store.ChannelSessions, watchers)
+	notifications.Subscribe(store.ChannelAgentCommands, manager.CommandsNotifier{M: a.manager})
+	notifications.Subscribe(store.ChannelAgentStreams, manager.StreamsNotifier{M: a.manager})
+	bg, cancel := context.WithCancel(context.Background())
+	a.stopBg = cancel
+	go notifications.Run(bg)
+	select {
+	case <-notifications.Ready():
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	authn := api.NewAuthenticator(a.Store, cfg.AuthCacheTTL)
-	services := api.New(api.Deps{Store: a.Store, Box: box, Authn: authn, TokenTTL: cfg.TokenTTL})
+	services := api.New(api.Deps{Store: a.Store, Box: box, Authn: authn, TokenTTL: cfg.TokenTTL, Tokens: enr,
+		Sessions: lifecycle, Watchers: watchers})
 	a.srv, err = transport.New(transport.Options{Log: log, Authn: authn, Audit: a.Store, Services: services,
 		Ready: a.Store.Ping, OpenAPI: openapi.Spec})
 	if err != nil {
@@ -82,9 +115,16 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, er
 		return nil, fmt.Errorf("listen: %w", err)
 	}
 	a.Addr = lis.Addr().String()
+	agentLis, err := net.Listen("tcp", cfg.AgentListen)
+	if err != nil {
+		lis.Close()
+		return nil, fmt.Errorf("agent listen: %w", err)
+	}
+	a.AgentAddr = agentLis.Addr().String()
 	go func() { a.served <- a.srv.Serve(lis) }()
-	bg, cancel := context.WithCancel(context.Background())
-	a.stopBg = cancel
+	go func() { a.served <- a.srv.ServeAgents(agentLis, enr.ServerTLSConfig(), a.manager) }()
+	go a.manager.Flush(bg)
+	go leader.Run(bg, dbURL, a.Store, "lifecycle", a.manager.ServerID(), log, lifecycle.Lead)
 	go a.housekeeping(bg)
 	return a, nil
 }
@@ -102,6 +142,9 @@ func (a *App) Wait(ctx context.Context) error {
 // Stop drains calls for up to the configured grace, then closes everything.
 func (a *App) Stop() {
 	a.stopBg()
+	if a.manager != nil {
+		a.manager.Shutdown()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownGrace)
 	defer cancel()
 	a.srv.Shutdown(ctx)
@@ -197,6 +240,9 @@ func (a *App) housekeeping(ctx context.Context) {
 			}
 			if err := a.Store.PruneRequestIDs(ctx, 24*time.Hour); err != nil && !errors.Is(err, context.Canceled) {
 				a.log.Warn("pruning request ids", "error", err.Error())
+			}
+			if err := a.Store.PruneEnrollmentTokens(ctx, 24*time.Hour); err != nil && !errors.Is(err, context.Canceled) {
+				a.log.Warn("pruning enrollment tokens", "error", err.Error())
 			}
 		}
 	}

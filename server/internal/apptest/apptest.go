@@ -60,6 +60,7 @@ func StartWith(t testing.TB, dbURL string, tweak func(*config.Config)) *Env {
 	t.Helper()
 	cfg := config.Defaults()
 	cfg.Listen = "127.0.0.1:0"
+	cfg.AgentListen = "127.0.0.1:0"
 	cfg.DatabaseURL = dbURL
 	dir := t.TempDir()
 	cfg.DataDir = dir

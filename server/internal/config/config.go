@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -19,6 +20,12 @@ import (
 type Config struct {
 	// Listen is the host:port serving gRPC and HTTP.
 	Listen string `json:"listen"`
+	// AgentListen is the host:port where agents and proxies enroll and check in (gRPC over
+	// TLS with the server's own CA; client certificates after enrollment).
+	AgentListen string `json:"agent_listen"`
+	// AgentTLSNames are extra DNS names or IP addresses for the agent listener's certificate,
+	// besides 127.0.0.1, ::1, localhost and the host name: the names agents dial.
+	AgentTLSNames []string `json:"agent_tls_names"`
 	// DatabaseURL points at an external Postgres; empty starts a private one under DataDir.
 	DatabaseURL string `json:"database_url"`
 	// DataDir holds local state: the private Postgres and the generated secret key.
@@ -37,19 +44,36 @@ type Config struct {
 	MaxDBConns        int           `json:"max_db_conns"`
 	LogLevel          string        `json:"log_level"`
 	ShutdownGrace     time.Duration `json:"shutdown_grace"`
+	// Lifecycle timings: agents heartbeat every HeartbeatInterval, are unreachable after
+	// LeaseTTL without one and lost after LostAfter unreachable; the leader checks every
+	// LoopInterval. Sessions without their own settings idle out after DefaultIdleTimeout and
+	// end after DefaultMaxLifetime.
+	HeartbeatInterval  time.Duration `json:"heartbeat_interval"`
+	LeaseTTL           time.Duration `json:"lease_ttl"`
+	LostAfter          time.Duration `json:"lost_after"`
+	LoopInterval       time.Duration `json:"loop_interval"`
+	DefaultIdleTimeout time.Duration `json:"default_idle_timeout"`
+	DefaultMaxLifetime time.Duration `json:"default_max_lifetime"`
 }
 
 // Defaults returns the configuration for a local single-node install.
 func Defaults() Config {
 	return Config{
-		Listen:        "127.0.0.1:8080",
-		DataDir:       ".hotdesk",
-		AdminUsername: "admin",
-		TokenTTL:      12 * time.Hour,
-		AuthCacheTTL:  5 * time.Second,
-		MaxDBConns:    32,
-		LogLevel:      "info",
-		ShutdownGrace: 20 * time.Second,
+		Listen:             "127.0.0.1:8080",
+		AgentListen:        "127.0.0.1:8443",
+		DataDir:            ".hotdesk",
+		AdminUsername:      "admin",
+		TokenTTL:           12 * time.Hour,
+		AuthCacheTTL:       5 * time.Second,
+		MaxDBConns:         32,
+		LogLevel:           "info",
+		ShutdownGrace:      20 * time.Second,
+		HeartbeatInterval:  30 * time.Second,
+		LeaseTTL:           90 * time.Second,
+		LostAfter:          10 * time.Minute,
+		LoopInterval:       5 * time.Second,
+		DefaultIdleTimeout: time.Hour,
+		DefaultMaxLifetime: 12 * time.Hour,
 	}
 }
 
@@ -60,6 +84,8 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	configFile := fs.String("config", getenv("HOTDESK_CONFIG"), "optional JSON config file")
 	var fromFlags Config
 	fs.StringVar(&fromFlags.Listen, "listen", "", "host:port for gRPC and HTTP (HOTDESK_LISTEN; default 127.0.0.1:8080)")
+	fs.StringVar(&fromFlags.AgentListen, "agent-listen", "", "host:port for agents, gRPC over TLS (HOTDESK_AGENT_LISTEN; default 127.0.0.1:8443)")
+	agentNames := fs.String("agent-tls-names", "", "comma-separated extra DNS names or IPs for the agent listener's certificate (HOTDESK_AGENT_TLS_NAMES)")
 	fs.StringVar(&fromFlags.DatabaseURL, "database-url", "", "external Postgres URL (HOTDESK_DATABASE_URL; default: private Postgres in the data dir)")
 	fs.StringVar(&fromFlags.DataDir, "data-dir", "", "local state folder (HOTDESK_DATA_DIR; default .hotdesk)")
 	fs.StringVar(&fromFlags.SecretKeyFile, "secret-key-file", "", "file with the base64 32-byte secret key (HOTDESK_SECRET_KEY_FILE)")
@@ -86,6 +112,10 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		}
 	}
 	env("HOTDESK_LISTEN", &c.Listen)
+	env("HOTDESK_AGENT_LISTEN", &c.AgentListen)
+	if v := getenv("HOTDESK_AGENT_TLS_NAMES"); v != "" {
+		c.AgentTLSNames = splitList(v)
+	}
 	env("HOTDESK_DATABASE_URL", &c.DatabaseURL)
 	env("HOTDESK_DATA_DIR", &c.DataDir)
 	env("HOTDESK_SECRET_KEY_FILE", &c.SecretKeyFile)
@@ -104,6 +134,10 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		switch f.Name {
 		case "listen":
 			c.Listen = fromFlags.Listen
+		case "agent-listen":
+			c.AgentListen = fromFlags.AgentListen
+		case "agent-tls-names":
+			c.AgentTLSNames = splitList(*agentNames)
 		case "database-url":
 			c.DatabaseURL = fromFlags.DatabaseURL
 		case "data-dir":
@@ -129,6 +163,14 @@ func (c Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		return fmt.Errorf("listen %q: %w", c.Listen, err)
 	}
+	if _, _, err := net.SplitHostPort(c.AgentListen); err != nil {
+		return fmt.Errorf("agent listen %q: %w", c.AgentListen, err)
+	}
+	for _, n := range c.AgentTLSNames {
+		if n == "" || strings.ContainsAny(n, " /:,") && net.ParseIP(n) == nil {
+			return fmt.Errorf("agent TLS name %q: want a DNS name or an IP address", n)
+		}
+	}
 	if c.DatabaseURL == "" && c.DataDir == "" {
 		return errors.New("either a database URL or a data dir is needed")
 	}
@@ -137,6 +179,12 @@ func (c Config) Validate() error {
 	}
 	if c.TokenTTL < time.Minute {
 		return fmt.Errorf("token TTL %s is shorter than a minute", c.TokenTTL)
+	}
+	if c.LeaseTTL <= c.HeartbeatInterval {
+		return fmt.Errorf("lease TTL %s must be longer than the heartbeat interval %s", c.LeaseTTL, c.HeartbeatInterval)
+	}
+	if c.HeartbeatInterval < time.Second || c.LoopInterval < 100*time.Millisecond {
+		return fmt.Errorf("heartbeat interval must be at least 1s and loop interval at least 100ms")
 	}
 	if c.MaxDBConns < 4 {
 		return fmt.Errorf("max DB connections %d is below 4", c.MaxDBConns)
@@ -147,4 +195,15 @@ func (c Config) Validate() error {
 		return fmt.Errorf("log level %q: use debug, info, warn or error", c.LogLevel)
 	}
 	return nil
+}
+
+// splitList splits a comma-separated setting, dropping blanks.
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

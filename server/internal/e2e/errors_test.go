@@ -15,22 +15,15 @@ import (
 func TestUnimplementedContracts(t *testing.T) {
 	a := start(t)
 	ctx := a.Admin(t.Context())
-	ws := a.createWorkspace(t, container("Desktop"))
 
-	_, err := pb.NewSessionServiceClient(a.Conn).CreateSession(ctx, &pb.CreateSessionRequest{WorkspaceId: ws.GetId()})
-	wantCode(t, err, codes.Unimplemented)
-	_, err = pb.NewPoolServiceClient(a.Conn).ListPools(ctx, &pb.ListPoolsRequest{})
+	_, err := pb.NewPoolServiceClient(a.Conn).ListPools(ctx, &pb.ListPoolsRequest{})
 	wantCode(t, err, codes.Unimplemented)
 	_, err = pb.NewServerServiceClient(a.Conn).ListServers(ctx, &pb.ListServersRequest{})
 	wantCode(t, err, codes.Unimplemented)
-	_, err = a.agents.CreateEnrollmentToken(ctx, &pb.CreateEnrollmentTokenRequest{})
-	wantCode(t, err, codes.Unimplemented)
 
 	for _, c := range []struct{ method, path, body string }{
-		{http.MethodPost, "/v1/sessions", `{"workspaceId":"` + ws.GetId() + `"}`},
 		{http.MethodGet, "/v1/pools", ""},
 		{http.MethodGet, "/v1/servers", ""},
-		{http.MethodPost, "/v1/enrollmentTokens", `{}`},
 	} {
 		code, body := a.REST(t, c.method, c.path, a.AdminToken, c.body)
 		wantREST(t, code, body, http.StatusNotImplemented, codes.Unimplemented)

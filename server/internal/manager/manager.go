@@ -55,7 +55,7 @@ func DefaultConfig() Config {
 // Manager implements ManagerService.
 type Manager struct {
 	agentpb.UnimplementedManagerServiceServer
-	Enroller
+	enroller Enroller
 	ids      Identifier
 	store    *store.Store
 	sessions *sessions.Service
@@ -72,8 +72,18 @@ type Manager struct {
 
 // New returns a Manager; run Flush in the background to persist heartbeats.
 func New(e Enroller, ids Identifier, s *store.Store, sess *sessions.Service, cfg Config, log *slog.Logger) *Manager {
-	return &Manager{Enroller: e, ids: ids, store: s, sessions: sess, cfg: cfg, log: log,
+	return &Manager{enroller: e, ids: ids, store: s, sessions: sess, cfg: cfg, log: log,
 		serverID: uuid.NewString(), conns: map[string]*agentConn{}, hbSeen: map[string]struct{}{}}
+}
+
+// Enroll exchanges an enrollment token for an agent identity.
+func (m *Manager) Enroll(ctx context.Context, req *agentpb.EnrollRequest) (*agentpb.EnrollResponse, error) {
+	return m.enroller.Enroll(ctx, req)
+}
+
+// RenewCertificate issues a fresh client certificate to an enrolled agent.
+func (m *Manager) RenewCertificate(ctx context.Context, req *agentpb.RenewCertificateRequest) (*agentpb.RenewCertificateResponse, error) {
+	return m.enroller.RenewCertificate(ctx, req)
 }
 
 // agentConn is one live check-in stream.
@@ -250,6 +260,9 @@ func (m *Manager) Kick(agentID string) {
 		c.poke()
 	}
 }
+
+// ServerID identifies this replica (in agent stream ownership and leader terms).
+func (m *Manager) ServerID() string { return m.serverID }
 
 // Connected returns how many agent streams this replica holds.
 func (m *Manager) Connected() int {

@@ -36,7 +36,7 @@ func (s *Store) GetAgent(ctx context.Context, id string) (*model.Agent, error) {
 func (s *Store) ListAgents(ctx context.Context, p model.Page, f AgentFilter) ([]*model.Agent, bool, error) {
 	n := pageSize(p)
 	rows, err := s.pool.Query(ctx, `SELECT `+agentCols+` FROM agents WHERE id > $1
-		AND ($2 = '' OR zone_id::text = $2) AND ($3 = 0 OR state = $3) ORDER BY id LIMIT $4`, afterID(p), f.ZoneID, f.State, n+1)
+		AND ($2 = '' OR zone_id::text = $2) AND ($3 = 0 OR state = $3) ORDER BY agents.id LIMIT $4`, afterID(p), f.ZoneID, f.State, n+1)
 	if err != nil {
 		return nil, false, mapErr(err, "")
 	}

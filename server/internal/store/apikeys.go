@@ -38,7 +38,7 @@ func (s *Store) GetAPIKey(ctx context.Context, id, userID string) (*model.APIKey
 func (s *Store) ListAPIKeys(ctx context.Context, p model.Page, userID string) ([]*model.APIKey, bool, error) {
 	n := pageSize(p)
 	rows, err := s.pool.Query(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE id > $1 AND ($2 = '' OR user_id::text = $2)
-		ORDER BY id LIMIT $3`, afterID(p), userID, n+1)
+		ORDER BY api_keys.id LIMIT $3`, afterID(p), userID, n+1)
 	if err != nil {
 		return nil, false, mapErr(err, "")
 	}

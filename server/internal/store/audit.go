@@ -23,7 +23,7 @@ func (s *Store) ListAudit(ctx context.Context, p model.Page, userID string) ([]*
 		before = "ffffffff-ffff-ffff-ffff-ffffffffffff"
 	}
 	rows, err := s.pool.Query(ctx, `SELECT id::text, time, coalesce(user_id::text, ''), coalesce(api_key_id::text, ''), method,
-		resource_id, code, peer FROM audit_events WHERE id < $1 AND ($2 = '' OR user_id::text = $2) ORDER BY id DESC LIMIT $3`,
+		resource_id, code, peer FROM audit_events WHERE id < $1 AND ($2 = '' OR user_id::text = $2) ORDER BY audit_events.id DESC LIMIT $3`,
 		before, userID, n+1)
 	if err != nil {
 		return nil, false, mapErr(err, "")

@@ -126,7 +126,7 @@ func (s *Store) ListWorkspaces(ctx context.Context, p model.Page, userID string)
 		q += ` AND ` + allowedToUser
 		args = append(args, userID)
 	}
-	q += ` ORDER BY id LIMIT ` + itoa(n+1)
+	q += ` ORDER BY w.id LIMIT ` + itoa(n+1) // w.id: a bare "id" would sort by the id::text output column, scanning every row
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, false, mapErr(err, "")

@@ -36,7 +36,7 @@ func (s *Store) GetZone(ctx context.Context, id string) (*model.Zone, error) {
 // ListZones returns a page of zones in creation order, and whether more follow.
 func (s *Store) ListZones(ctx context.Context, p model.Page) ([]*model.Zone, bool, error) {
 	n := pageSize(p)
-	rows, err := s.pool.Query(ctx, `SELECT `+zoneCols+` FROM zones WHERE id > $1 ORDER BY id LIMIT $2`, afterID(p), n+1)
+	rows, err := s.pool.Query(ctx, `SELECT `+zoneCols+` FROM zones WHERE id > $1 ORDER BY zones.id LIMIT $2`, afterID(p), n+1)
 	if err != nil {
 		return nil, false, err
 	}

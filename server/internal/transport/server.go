@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -51,6 +52,10 @@ type Server struct {
 	gwConn   *grpc.ClientConn
 	draining atomic.Bool
 	split    atomic.Pointer[splitListener]
+	chain    *chain
+
+	agentsMu sync.Mutex
+	agents   []*grpc.Server // one per ServeAgents call
 }
 
 // New builds a Server.
@@ -63,11 +68,11 @@ func New(o Options) (*Server, error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	c := &chain{log: o.Log, authn: o.Authn, policy: auth.DefaultPolicy(), validator: v, audit: o.Audit, metrics: newMetrics(reg),
 		pending: map[string]bool{
-			"hotdesk.v1.SessionService":                      true,
-			"hotdesk.v1.PoolService":                         true,
-			"hotdesk.v1.ServerService":                       true,
-			"hotdesk.agent.v1.ManagerService":                true,
-			"/hotdesk.v1.AgentService/CreateEnrollmentToken": true,
+			"/hotdesk.v1.SessionService/CreateConnectToken": true,
+			"hotdesk.v1.PoolService":                        true,
+			"hotdesk.v1.ServerService":                      true,
+			// Agents use the TLS agent listener (ServeAgents); here the service only says so.
+			"hotdesk.agent.v1.ManagerService": true,
 		}}
 	g := grpc.NewServer(
 		grpc.ChainUnaryInterceptor(c.unary),
@@ -85,7 +90,7 @@ func New(o Options) (*Server, error) {
 	pb.RegisterAgentServiceServer(g, svc.Agents)
 	pb.RegisterAuditServiceServer(g, svc.Audit)
 	// Contracted but not built yet: every call answers UNIMPLEMENTED (README status table).
-	pb.RegisterSessionServiceServer(g, pb.UnimplementedSessionServiceServer{})
+	pb.RegisterSessionServiceServer(g, svc.Sessions)
 	pb.RegisterPoolServiceServer(g, pb.UnimplementedPoolServiceServer{})
 	pb.RegisterServerServiceServer(g, pb.UnimplementedServerServiceServer{})
 	agentpb.RegisterManagerServiceServer(g, agentpb.UnimplementedManagerServiceServer{})
@@ -93,7 +98,7 @@ func New(o Options) (*Server, error) {
 	healthpb.RegisterHealthServer(g, hs)
 	reflection.Register(g)
 
-	s := &Server{opts: o, grpc: g, health: hs, inproc: bufconn.Listen(1 << 20)}
+	s := &Server{opts: o, grpc: g, health: hs, inproc: bufconn.Listen(1 << 20), chain: c}
 	// The gateway reaches the gRPC server in-process, so REST calls pass through exactly
 	// the same interceptor chain as gRPC calls, without a loopback TCP hop.
 	s.gwConn, err = grpc.NewClient("passthrough:///inproc",
@@ -215,11 +220,21 @@ func (s *Server) Shutdown(ctx context.Context) {
 		s.grpc.GracefulStop()
 		close(done)
 	}()
+	agents := s.stopAgents()
 	select {
 	case <-done:
 	case <-ctx.Done():
 		s.grpc.Stop()
 		_ = s.http.Close()
+	}
+	select {
+	case <-agents:
+	case <-ctx.Done():
+		s.agentsMu.Lock()
+		for _, g := range s.agents {
+			g.Stop()
+		}
+		s.agentsMu.Unlock()
 	}
 	_ = s.gwConn.Close()
 }
