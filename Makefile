@@ -93,8 +93,9 @@ run: build ## start the platform locally (private Postgres in ./.hotdesk unless 
 	./scripts/run-local.sh
 
 .PHONY: deps
-deps: ## install system packages the tests need (Postgres server binaries)
+deps: ## install system packages the tests need (Postgres server binaries, Docker engine) and start dockerd
 	./scripts/install-deps.sh
+	./scripts/start-dockerd.sh
 
 .PHONY: test
 test: deps tools protodeps ## the whole suite: contracts, generated-code freshness, vet, Go tests
@@ -105,3 +106,4 @@ test: deps tools protodeps ## the whole suite: contracts, generated-code freshne
 .PHONY: bench
 bench: build ## benchmarks (print ratios against baselines measured in the same run)
 	go test -run '^$$' -bench . -benchtime 3s ./server/internal/bench/...
+	go test -run '^$$' -bench . ./agentd/internal/runtime/

@@ -53,10 +53,11 @@ type App struct {
 }
 
 // Start brings the server up and returns once it accepts calls.
-func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err error) {
-	a = &App{cfg: cfg, log: log, served: make(chan error, 2)}
+func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, err error) {
+	a := &App{cfg: cfg, log: log, served: make(chan error, 2), stopBg: func() {}}
 	defer func() {
 		if err != nil {
+			a.stopBg()
 			a.closeStorage()
 		}
 	}()

@@ -36,6 +36,8 @@ type Env struct {
 	Conn       *grpc.ClientConn
 	AdminToken string
 	HTTP       *http.Client
+	// SecretKeyFile is the server's key; replicas sharing a database must share it.
+	SecretKeyFile string
 }
 
 // Migrate prepares a template database; pass it to pgtest.New.
@@ -87,7 +89,8 @@ func StartWith(t testing.TB, dbURL string, tweak func(*config.Config)) *Env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	e := &Env{App: a, Addr: a.Addr, BaseURL: "http://" + a.Addr, Conn: conn, HTTP: &http.Client{Timeout: 30 * time.Second}}
+	e := &Env{App: a, Addr: a.Addr, BaseURL: "http://" + a.Addr, Conn: conn, HTTP: &http.Client{Timeout: 30 * time.Second},
+		SecretKeyFile: cfg.SecretKeyFile}
 	resp, err := pb.NewAuthServiceClient(conn).Login(ctx, &pb.LoginRequest{Username: cfg.AdminUsername, Password: AdminPassword})
 	if err != nil {
 		t.Fatalf("admin login: %v", err)

@@ -17,6 +17,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"strings"
 	"sync"
 	"time"
@@ -105,6 +106,10 @@ type Options struct {
 	FailCreates bool
 	// Heartbeat overrides the server's interval (0: use the Welcome's).
 	Heartbeat time.Duration
+	// OnWelcome, if set, gets the time from sending Hello to receiving Welcome on each stream.
+	OnWelcome func(time.Duration)
+	// OnHeartbeat, if set, gets each heartbeat's sequence and send time once it is sent.
+	OnHeartbeat func(seq uint64, sent time.Time)
 }
 
 // Container is a simulated session container.
@@ -147,9 +152,10 @@ func (a *Agent) Welcome() *agentpb.Welcome {
 	return a.welcome
 }
 
-// Run keeps one check-in stream until it ends or ctx is done. Heartbeats go at the
-// interval the server asked for (or Options.Heartbeat); onHeartbeat, if set, gets each
-// heartbeat's send time for latency measurement.
+// Run keeps one check-in stream until it ends or ctx is done. Heartbeats go at the interval
+// the server asked for, each stretched or shortened at random by up to the Welcome's jitter as
+// the protocol asks of agents (or exactly every Options.Heartbeat). Options.OnWelcome and
+// Options.OnHeartbeat, if set, get timings for latency measurement.
 func (a *Agent) Run(ctx context.Context, conn *grpc.ClientConn) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -163,6 +169,7 @@ func (a *Agent) Run(ctx context.Context, conn *grpc.ClientConn) error {
 		defer sendMu.Unlock()
 		return stream.Send(m)
 	}
+	hello := time.Now()
 	if err := send(&agentpb.CheckInRequest{Msg: &agentpb.CheckInRequest_Hello{Hello: &agentpb.Hello{
 		AgentId: a.ID, InstanceId: uuid.NewString(), Version: "simagent"}}}); err != nil {
 		return err
@@ -175,6 +182,9 @@ func (a *Agent) Run(ctx context.Context, conn *grpc.ClientConn) error {
 	if w == nil {
 		return fmt.Errorf("simagent: expected Welcome, got %T", first.GetMsg())
 	}
+	if a.opts.OnWelcome != nil {
+		a.opts.OnWelcome(time.Since(hello))
+	}
 	a.mu.Lock()
 	a.welcome = w
 	a.mu.Unlock()
@@ -182,11 +192,15 @@ func (a *Agent) Run(ctx context.Context, conn *grpc.ClientConn) error {
 		return err
 	}
 	interval := w.GetHeartbeatInterval().AsDuration()
+	jitter := min(max(w.GetHeartbeatJitter(), 0), 1)
 	if a.opts.Heartbeat > 0 {
-		interval = a.opts.Heartbeat
+		interval, jitter = a.opts.Heartbeat, 0 // a test that sets the interval wants it exact
 	}
 	go func() {
-		t := time.NewTicker(interval)
+		next := func() time.Duration {
+			return time.Duration(float64(interval) * (1 + jitter*(2*mrand.Float64()-1)))
+		}
+		t := time.NewTimer(next())
 		defer t.Stop()
 		var seq uint64
 		for {
@@ -195,11 +209,16 @@ func (a *Agent) Run(ctx context.Context, conn *grpc.ClientConn) error {
 				return
 			case <-t.C:
 				seq++
+				sent := time.Now()
 				if send(&agentpb.CheckInRequest{Msg: &agentpb.CheckInRequest_Heartbeat{Heartbeat: &agentpb.Heartbeat{
-					Sequence: seq, AgentTime: timestamppb.Now()}}}) != nil {
+					Sequence: seq, AgentTime: timestamppb.New(sent)}}}) != nil {
 					cancel()
 					return
 				}
+				if a.opts.OnHeartbeat != nil {
+					a.opts.OnHeartbeat(seq, sent)
+				}
+				t.Reset(next())
 			}
 		}
 	}()

@@ -107,17 +107,18 @@ func (s *Store) ApplyReport(ctx context.Context, agentID string, r *model.AgentR
 		if imgs == nil {
 			imgs = []string{}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE agents SET hostname = $2, docker_version = $3, reported_cores = $4, reported_memory_mb = $5,
-			reported_gpus = $6, networks = $7, images = $8, last_checkin_time = now(), update_time = now() WHERE id = $1`,
-			agentID, r.Hostname, r.DockerVersion, r.Capacity.Cores, r.Capacity.MemoryMB, r.Capacity.GPUs, nets, imgs); err != nil {
-			return err
-		}
+		// Sessions are locked before their agent, the order every lifecycle transaction uses.
 		rows, err := tx.Query(ctx, `SELECT `+sessionCols+` FROM sessions WHERE agent_id = $1 AND end_time IS NULL FOR UPDATE`, agentID)
 		if err != nil {
 			return err
 		}
 		live, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*model.Session, error) { return scanSession(r) })
 		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE agents SET hostname = $2, docker_version = $3, reported_cores = $4, reported_memory_mb = $5,
+			reported_gpus = $6, networks = $7, images = $8, last_checkin_time = now(), update_time = now() WHERE id = $1`,
+			agentID, r.Hostname, r.DockerVersion, r.Capacity.Cores, r.Capacity.MemoryMB, r.Capacity.GPUs, nets, imgs); err != nil {
 			return err
 		}
 		byID := make(map[string]*model.Session, len(live))

@@ -53,8 +53,18 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
+// inTx runs fn in a transaction, retrying it when Postgres aborts it as a deadlock victim or
+// a serialization failure: concurrent lifecycle transactions (a report reconciling an agent's
+// sessions while a user destroys one of them) may lock the same rows in different orders.
 func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, s.pool, fn)
+	for attempt := 0; ; attempt++ {
+		err := pgx.BeginFunc(ctx, s.pool, fn)
+		var pg *pgconn.PgError
+		if attempt < 4 && errors.As(err, &pg) && (pg.Code == "40P01" || pg.Code == "40001") {
+			continue
+		}
+		return err
+	}
 }
 
 // uniqueFields maps unique constraints to the resource and request field they protect.
