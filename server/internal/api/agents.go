@@ -30,23 +30,13 @@ func agentToPB(a *model.Agent) *pb.Agent {
 
 func (s *AgentService) ListAgents(ctx context.Context, req *pb.ListAgentsRequest) (*pb.ListAgentsResponse, error) {
 	f := store.AgentFilter{ZoneID: req.GetZoneId(), State: int(req.GetState())}
-	q := "agents|" + f.ZoneID + "|" + req.GetState().String()
-	pg, err := s.pages.page(req.GetPageSize(), req.GetPageToken(), q)
+	agents, next, err := list(s.pages, req.GetPageSize(), req.GetPageToken(), "agents|"+f.ZoneID+"|"+req.GetState().String(),
+		func(p model.Page) ([]*model.Agent, bool, error) { return s.d.Store.ListAgents(ctx, p, f) },
+		agentToPB, func(a *model.Agent) string { return a.ID })
 	if err != nil {
 		return nil, err
 	}
-	list, more, err := s.d.Store.ListAgents(ctx, pg, f)
-	if err != nil {
-		return nil, err
-	}
-	resp := &pb.ListAgentsResponse{}
-	for _, a := range list {
-		resp.Agents = append(resp.Agents, agentToPB(a))
-	}
-	if len(list) > 0 {
-		resp.NextPageToken = s.pages.next(more, list[len(list)-1].ID, q)
-	}
-	return resp, nil
+	return &pb.ListAgentsResponse{Agents: agents, NextPageToken: next}, nil
 }
 
 func (s *AgentService) GetAgent(ctx context.Context, req *pb.GetAgentRequest) (*pb.GetAgentResponse, error) {

@@ -102,23 +102,13 @@ func (s *APIKeyService) ListApiKeys(ctx context.Context, req *pb.ListApiKeysRequ
 			owner = u
 		}
 	}
-	q := "apikeys|" + owner
-	pg, err := s.pages.page(req.GetPageSize(), req.GetPageToken(), q)
+	keys, next, err := list(s.pages, req.GetPageSize(), req.GetPageToken(), "apikeys|"+owner,
+		func(p model.Page) ([]*model.APIKey, bool, error) { return s.d.Store.ListAPIKeys(ctx, p, owner) },
+		apiKeyToPB, func(k *model.APIKey) string { return k.ID })
 	if err != nil {
 		return nil, err
 	}
-	list, more, err := s.d.Store.ListAPIKeys(ctx, pg, owner)
-	if err != nil {
-		return nil, err
-	}
-	resp := &pb.ListApiKeysResponse{}
-	for _, k := range list {
-		resp.ApiKeys = append(resp.ApiKeys, apiKeyToPB(k))
-	}
-	if len(list) > 0 {
-		resp.NextPageToken = s.pages.next(more, list[len(list)-1].ID, q)
-	}
-	return resp, nil
+	return &pb.ListApiKeysResponse{ApiKeys: keys, NextPageToken: next}, nil
 }
 
 func (s *APIKeyService) DeleteApiKey(ctx context.Context, req *pb.DeleteApiKeyRequest) (*pb.DeleteApiKeyResponse, error) {

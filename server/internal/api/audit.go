@@ -4,6 +4,7 @@ import (
 	"context"
 
 	pb "github.com/hotdesk/hotdesk/gen/go/hotdesk/v1"
+	"github.com/hotdesk/hotdesk/server/internal/model"
 )
 
 // AuditService implements hotdesk.v1.AuditService.
@@ -14,22 +15,16 @@ type AuditService struct {
 }
 
 func (s *AuditService) ListAuditEvents(ctx context.Context, req *pb.ListAuditEventsRequest) (*pb.ListAuditEventsResponse, error) {
-	q := "audit|" + req.GetUserId()
-	pg, err := s.pages.page(req.GetPageSize(), req.GetPageToken(), q)
+	events, next, err := list(s.pages, req.GetPageSize(), req.GetPageToken(), "audit|"+req.GetUserId(),
+		func(p model.Page) ([]*model.AuditEvent, bool, error) {
+			return s.d.Store.ListAudit(ctx, p, req.GetUserId())
+		},
+		func(e *model.AuditEvent) *pb.AuditEvent {
+			return &pb.AuditEvent{Id: e.ID, Time: ts(e.Time), UserId: e.UserID, ApiKeyId: e.APIKeyID,
+				Method: e.Method, ResourceId: e.ResourceID, Code: e.Code, Peer: e.Peer}
+		}, func(e *model.AuditEvent) string { return e.ID })
 	if err != nil {
 		return nil, err
 	}
-	list, more, err := s.d.Store.ListAudit(ctx, pg, req.GetUserId())
-	if err != nil {
-		return nil, err
-	}
-	resp := &pb.ListAuditEventsResponse{}
-	for _, e := range list {
-		resp.Events = append(resp.Events, &pb.AuditEvent{Id: e.ID, Time: ts(e.Time), UserId: e.UserID, ApiKeyId: e.APIKeyID,
-			Method: e.Method, ResourceId: e.ResourceID, Code: e.Code, Peer: e.Peer})
-	}
-	if len(list) > 0 {
-		resp.NextPageToken = s.pages.next(more, list[len(list)-1].ID, q)
-	}
-	return resp, nil
+	return &pb.ListAuditEventsResponse{Events: events, NextPageToken: next}, nil
 }

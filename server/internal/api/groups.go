@@ -63,23 +63,13 @@ func (s *GroupService) GetGroup(ctx context.Context, req *pb.GetGroupRequest) (*
 }
 
 func (s *GroupService) ListGroups(ctx context.Context, req *pb.ListGroupsRequest) (*pb.ListGroupsResponse, error) {
-	const q = "groups"
-	pg, err := s.pages.page(req.GetPageSize(), req.GetPageToken(), q)
+	groups, next, err := list(s.pages, req.GetPageSize(), req.GetPageToken(), "groups",
+		func(p model.Page) ([]*model.Group, bool, error) { return s.d.Store.ListGroups(ctx, p) },
+		groupToPB, func(g *model.Group) string { return g.ID })
 	if err != nil {
 		return nil, err
 	}
-	list, more, err := s.d.Store.ListGroups(ctx, pg)
-	if err != nil {
-		return nil, err
-	}
-	resp := &pb.ListGroupsResponse{}
-	for _, g := range list {
-		resp.Groups = append(resp.Groups, groupToPB(g))
-	}
-	if len(list) > 0 {
-		resp.NextPageToken = s.pages.next(more, list[len(list)-1].ID, q)
-	}
-	return resp, nil
+	return &pb.ListGroupsResponse{Groups: groups, NextPageToken: next}, nil
 }
 
 func (s *GroupService) UpdateGroup(ctx context.Context, req *pb.UpdateGroupRequest) (*pb.UpdateGroupResponse, error) {

@@ -62,3 +62,26 @@ func (p *pager) next(more bool, lastID, query string) string {
 	body, _ := json.Marshal(cursor{After: lastID, Query: query})
 	return base64.RawURLEncoding.EncodeToString(append(body, p.sign(body)...))
 }
+
+// list runs one keyset-paged listing: it checks the token against query, fetches a page,
+// converts each row, and issues the next token from the last row's id.
+func list[M, P any](p *pager, size int32, token, query string, fetch func(model.Page) ([]M, bool, error),
+	conv func(M) P, id func(M) string) ([]P, string, error) {
+	pg, err := p.page(size, token, query)
+	if err != nil {
+		return nil, "", err
+	}
+	rows, more, err := fetch(pg)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]P, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, conv(r))
+	}
+	next := ""
+	if len(rows) > 0 {
+		next = p.next(more, id(rows[len(rows)-1]), query)
+	}
+	return out, next, nil
+}

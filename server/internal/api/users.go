@@ -68,23 +68,13 @@ func (s *UserService) GetUser(ctx context.Context, req *pb.GetUserRequest) (*pb.
 }
 
 func (s *UserService) ListUsers(ctx context.Context, req *pb.ListUsersRequest) (*pb.ListUsersResponse, error) {
-	const q = "users"
-	pg, err := s.pages.page(req.GetPageSize(), req.GetPageToken(), q)
+	users, next, err := list(s.pages, req.GetPageSize(), req.GetPageToken(), "users",
+		func(p model.Page) ([]*model.User, bool, error) { return s.d.Store.ListUsers(ctx, p) },
+		userToPB, func(u *model.User) string { return u.ID })
 	if err != nil {
 		return nil, err
 	}
-	list, more, err := s.d.Store.ListUsers(ctx, pg)
-	if err != nil {
-		return nil, err
-	}
-	resp := &pb.ListUsersResponse{}
-	for _, u := range list {
-		resp.Users = append(resp.Users, userToPB(u))
-	}
-	if len(list) > 0 {
-		resp.NextPageToken = s.pages.next(more, list[len(list)-1].ID, q)
-	}
-	return resp, nil
+	return &pb.ListUsersResponse{Users: users, NextPageToken: next}, nil
 }
 
 func (s *UserService) UpdateUser(ctx context.Context, req *pb.UpdateUserRequest) (*pb.UpdateUserResponse, error) {

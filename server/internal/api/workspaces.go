@@ -110,23 +110,13 @@ func (s *WorkspaceService) ListWorkspaces(ctx context.Context, req *pb.ListWorks
 	if err != nil {
 		return nil, err
 	}
-	q := "workspaces|" + uid
-	pg, err := s.pages.page(req.GetPageSize(), req.GetPageToken(), q)
+	ws, next, err := list(s.pages, req.GetPageSize(), req.GetPageToken(), "workspaces|"+uid,
+		func(p model.Page) ([]*model.Workspace, bool, error) { return s.d.Store.ListWorkspaces(ctx, p, uid) },
+		func(w *model.Workspace) *pb.Workspace { return workspaceToPB(w, false) }, func(w *model.Workspace) string { return w.ID })
 	if err != nil {
 		return nil, err
 	}
-	list, more, err := s.d.Store.ListWorkspaces(ctx, pg, uid)
-	if err != nil {
-		return nil, err
-	}
-	resp := &pb.ListWorkspacesResponse{Workspaces: make([]*pb.Workspace, 0, len(list))}
-	for _, w := range list {
-		resp.Workspaces = append(resp.Workspaces, workspaceToPB(w, false))
-	}
-	if len(list) > 0 {
-		resp.NextPageToken = s.pages.next(more, list[len(list)-1].ID, q)
-	}
-	return resp, nil
+	return &pb.ListWorkspacesResponse{Workspaces: ws, NextPageToken: next}, nil
 }
 
 func (s *WorkspaceService) UpdateWorkspace(ctx context.Context, req *pb.UpdateWorkspaceRequest) (*pb.UpdateWorkspaceResponse, error) {

@@ -55,23 +55,13 @@ func (s *ZoneService) GetZone(ctx context.Context, req *pb.GetZoneRequest) (*pb.
 }
 
 func (s *ZoneService) ListZones(ctx context.Context, req *pb.ListZonesRequest) (*pb.ListZonesResponse, error) {
-	const q = "zones"
-	pg, err := s.pages.page(req.GetPageSize(), req.GetPageToken(), q)
+	zones, next, err := list(s.pages, req.GetPageSize(), req.GetPageToken(), "zones",
+		func(p model.Page) ([]*model.Zone, bool, error) { return s.d.Store.ListZones(ctx, p) },
+		zoneToPB, func(z *model.Zone) string { return z.ID })
 	if err != nil {
 		return nil, err
 	}
-	list, more, err := s.d.Store.ListZones(ctx, pg)
-	if err != nil {
-		return nil, err
-	}
-	resp := &pb.ListZonesResponse{}
-	for _, z := range list {
-		resp.Zones = append(resp.Zones, zoneToPB(z))
-	}
-	if len(list) > 0 {
-		resp.NextPageToken = s.pages.next(more, list[len(list)-1].ID, q)
-	}
-	return resp, nil
+	return &pb.ListZonesResponse{Zones: zones, NextPageToken: next}, nil
 }
 
 func (s *ZoneService) UpdateZone(ctx context.Context, req *pb.UpdateZoneRequest) (*pb.UpdateZoneResponse, error) {
