@@ -72,7 +72,11 @@ gen: tools protodeps ## regenerate gen/ (Go, gateway, OpenAPI, Python, TypeScrip
 	cd proto && $(TOOLS)/venv/bin/python -m grpc_tools.protoc --descriptor_set_in=$(TOOLS)/image.binpb \
 	  --python_out=../gen/python --pyi_out=../gen/python --grpc_python_out=../gen/python \
 	  $$(find hotdesk -name '*.proto' | sort)
-	find gen/python/hotdesk -type d -exec touch {}/__init__.py \;
+	# No PyPI package has buf/validate for google.protobuf (protovalidate 2 ships its own runtime):
+	# generate its messages too; the Python SDK's wheel carries them as the package buf.validate.
+	cd proto && $(TOOLS)/venv/bin/python -m grpc_tools.protoc --descriptor_set_in=$(TOOLS)/image.binpb \
+	  --python_out=../gen/python --pyi_out=../gen/python buf/validate/validate.proto
+	find gen/python/hotdesk gen/python/buf -type d -exec touch {}/__init__.py \;
 
 .PHONY: gen-check
 gen-check: gen ## fail when gen/ differs from what proto/ generates
@@ -85,12 +89,18 @@ breaking: tools protodeps ## buf breaking against the previous commit's contract
 
 # ---------------------------------------------------------------- build, run, test
 .PHONY: build
-build: ## build server, agentd, connproxy and the CLI into ./bin
+build: ## build server, agentd, connproxy and the CLI (bin/hotdesk) into ./bin
 	go build -o bin/ ./server ./agentd ./connproxy
+	go build -o bin/hotdesk ./clients/cli
 
 .PHONY: run
 run: build ## start the platform locally (private Postgres in ./.hotdesk unless HOTDESK_DATABASE_URL is set)
 	./scripts/run-local.sh
+
+.PHONY: images
+images: ## build every session image locally (base, desktop, desktop-deluxe, browser, testvnc); FORCE=1 rebuilds
+	./scripts/start-dockerd.sh
+	./scripts/build-images.sh all $(if $(FORCE),--force)
 
 .PHONY: deps
 deps: ## install system packages the tests need (Postgres server binaries, Docker engine) and start dockerd
@@ -98,10 +108,15 @@ deps: ## install system packages the tests need (Postgres server binaries, Docke
 	./scripts/start-dockerd.sh
 
 .PHONY: test
-test: deps tools protodeps ## the whole suite: contracts, generated-code freshness, vet, Go tests
+test: deps tools protodeps ## the whole suite: contracts, generated-code freshness, vet, Go tests, SDK suites
 	$(MAKE) lint breaking gen-check
 	go vet ./...
 	go test -count=1 -timeout 40m ./...
+	$(MAKE) test-clients
+
+.PHONY: test-clients
+test-clients: build ## SDK suites in Python (pytest) and TypeScript (node:test) against one live test server
+	./scripts/test-clients.sh
 
 .PHONY: bench
 bench: build ## benchmarks (print ratios against baselines measured in the same run)

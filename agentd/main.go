@@ -19,6 +19,7 @@ import (
 	"github.com/hotdesk/hotdesk/agentd/internal/agent"
 	"github.com/hotdesk/hotdesk/agentd/internal/config"
 	"github.com/hotdesk/hotdesk/agentd/internal/runtime"
+	agentpb "github.com/hotdesk/hotdesk/gen/go/hotdesk/agent/v1"
 )
 
 // version is set at build time: go build -ldflags "-X main.version=1.2.3".
@@ -88,9 +89,15 @@ func run(ctx context.Context, cfg config.Config, log *slog.Logger) int {
 	}
 	cancel()
 
+	srt, advertise, stopProxy := startSessionProxy(cfg, id, rt, log)
+	defer stopProxy()
+
 	log.Info("agentd starting", "agent_id", id.AgentID, "version", version, "server", cfg.Server,
-		"max_concurrent_pulls", cfg.MaxConcurrentPulls, "certificate_expires", id.ExpireTime())
-	a := agent.New(agent.Config{ServerAddr: cfg.Server, ServerName: cfg.ServerName, Version: version, Logger: log}, id, rt)
+		"max_concurrent_pulls", cfg.MaxConcurrentPulls, "prune", cfg.Prune, "certificate_expires", id.ExpireTime())
+	prune := map[string]agentpb.PruneMode{"off": agentpb.PruneMode_PRUNE_MODE_OFF, "normal": agentpb.PruneMode_PRUNE_MODE_NORMAL,
+		"aggressive": agentpb.PruneMode_PRUNE_MODE_AGGRESSIVE}[cfg.Prune] // "" → UNSPECIFIED: the server's setting
+	a := agent.New(agent.Config{ServerAddr: cfg.Server, ServerName: cfg.ServerName, Version: version, Logger: log, AdvertiseURL: advertise,
+		Images: agent.ImageConfig{Runtime: rt, MaxConcurrentPulls: cfg.MaxConcurrentPulls, Prune: prune, StateDir: cfg.StateDir}}, id, srt)
 	err = a.Run(ctx)
 	switch {
 	case errors.Is(err, agent.ErrAgentDeleted):

@@ -8,6 +8,8 @@ have_pg() {
   command -v initdb >/dev/null 2>&1 || compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null
 }
 have_pg || need+=(postgresql)
+# The container registry the image-sync tests push to and pull from.
+[ -x /usr/bin/docker-registry ] || need+=(docker-registry)
 
 if ((${#need[@]})); then
   echo "install-deps: installing ${need[*]}"

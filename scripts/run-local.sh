@@ -8,7 +8,15 @@ state=.hotdesk
 mkdir -p "$state"
 [ -n "${HOTDESK_DATABASE_URL:-}" ] || ./scripts/install-deps.sh
 ./scripts/start-dockerd.sh
-./scripts/build-images.sh
+# Session images, built locally (nothing is pulled): the test image, the base, Desktop and
+# Browser; Desktop Deluxe too when asked (HOTDESK_IMAGES=all) or already built. The first build
+# runs debootstrap (a few minutes); later runs skip what is up to date.
+images=${HOTDESK_IMAGES:-default}
+if [ "$images" = default ] && docker image inspect hotdesk/desktop-deluxe:1 >/dev/null 2>&1; then
+  images="default deluxe"
+fi
+# shellcheck disable=SC2086 # a list of targets
+./scripts/build-images.sh $images
 
 listen=${HOTDESK_LISTEN:-127.0.0.1:8080}
 agent_listen=${HOTDESK_AGENT_LISTEN:-127.0.0.1:8443}
@@ -47,13 +55,28 @@ fi
 ./bin/agentd "${agent_args[@]}" 2>"$state/agentd.log" &
 pids+=($!)
 
-# A fresh install gets a workspace of the local test image, so a launch works at once.
-count=$(curl -fsS "$url/v1/workspaces" "${auth[@]}" | json 'len(d.get("workspaces", []))')
-if [ "$count" = "0" ]; then
-  curl -fsS -XPOST "$url/v1/workspaces" "${auth[@]}" -d '{"workspace":{"name":"Test desktop",
-    "description":"Small local image that answers like a VNC server (hotdesk/testvnc:1)","kind":"WORKSPACE_KIND_CONTAINER",
-    "enabled":true,"container":{"image":"hotdesk/testvnc:1","cores":1,"memoryMb":"256"}}}' >/dev/null
-fi
+# A fresh install gets a workspace of each session image built here (and a later run one of
+# each default image built since), so a launch works at once. An image is offered once: a
+# workspace the administrator deletes stays deleted (.hotdesk/registered-images).
+registered=$state/registered-images
+touch "$registered"
+in_use=$(curl -fsS "$url/v1/workspaces?pageSize=1000" "${auth[@]}" |
+  json '"\n".join(w.get("container", {}).get("image", "") for w in d.get("workspaces", []))')
+register() { # IMAGE NAME CORES MEMORY_MB DESCRIPTION
+  grep -qxF "$1" "$registered" && return 0
+  docker image inspect "$1" >/dev/null 2>&1 || return 0
+  if ! grep -qxF "$1" <<<"$in_use"; then
+    curl -fsS -XPOST "$url/v1/workspaces" "${auth[@]}" -d "{\"workspace\":{\"name\":\"$2\",
+      \"description\":\"$5 ($1)\",\"kind\":\"WORKSPACE_KIND_CONTAINER\",\"enabled\":true,
+      \"container\":{\"image\":\"$1\",\"cores\":$3,\"memoryMb\":\"$4\"}}}" >/dev/null
+    echo "run: registered the workspace \"$2\" ($1)"
+  fi
+  echo "$1" >>"$registered"
+}
+register hotdesk/testvnc:1 "Test desktop" 1 256 "Small local image that answers like a VNC server"
+register hotdesk/desktop:1 "Desktop" 2 2048 "Light desktop: openbox, file manager, panel, terminal"
+register hotdesk/desktop-deluxe:1 "Desktop Deluxe" 2 4096 "Desktop with LibreOffice Writer and Calc, Chromium, Mousepad"
+register hotdesk/browser:1 "Browser" 1 2048 "Chromium alone, filling the screen"
 
 cat <<MSG
 

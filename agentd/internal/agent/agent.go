@@ -27,6 +27,10 @@ type Config struct {
 	Version    string // reported in Hello, e.g. "1.4.2"
 	Logger     *slog.Logger
 
+	// AdvertiseURL is the base URL of this agent's session proxy, sent in Hello so the server
+	// (and browsers in direct-to-agent zones) can reach it; empty when it runs none.
+	AdvertiseURL string
+
 	MaxConcurrentCommands int           // commands executed at once; 4
 	ResultCacheSize       int           // finished commands remembered for duplicates; 1000
 	BackoffBase           time.Duration // reconnect backoff base; 500 ms
@@ -36,6 +40,9 @@ type Config struct {
 	ReportDebounce        time.Duration // coalesces report triggers; 100 ms
 	ShutdownGrace         time.Duration // in-flight commands may finish after Run's context ends; 10 s
 	RenewRetry            time.Duration // first retry after a failed renewal; 30 s
+
+	// Images configures image sync (images.go); it runs when the runtime can pull.
+	Images ImageConfig
 
 	DialOptions []grpc.DialOption // extra options, for tests
 }
@@ -59,6 +66,8 @@ type Agent struct {
 	reportCh chan struct{} // a report is due (capacity 1: triggers coalesce)
 	inflight sync.WaitGroup
 	workCtx  context.Context // commands run under it; it outlives a broken stream
+
+	images *imageSync // nil when image sync is off
 
 	connMu sync.Mutex
 	conn   *grpc.ClientConn
@@ -90,7 +99,7 @@ func New(cfg Config, id *Identity, rt runtime.Runtime) *Agent {
 	cfg.ReportDebounce = orDefault(cfg.ReportDebounce, 100*time.Millisecond)
 	cfg.ShutdownGrace = orDefault(cfg.ShutdownGrace, 10*time.Second)
 	cfg.RenewRetry = orDefault(cfg.RenewRetry, 30*time.Second)
-	return &Agent{
+	a := &Agent{
 		cfg:        cfg,
 		id:         id,
 		rt:         rt,
@@ -100,6 +109,8 @@ func New(cfg Config, id *Identity, rt runtime.Runtime) *Agent {
 		sem:        make(chan struct{}, cfg.MaxConcurrentCommands),
 		reportCh:   make(chan struct{}, 1),
 	}
+	a.images = newImageSync(a)
+	return a
 }
 
 // InstanceID is the id this process sends in every Hello.
@@ -125,6 +136,9 @@ func (a *Agent) Run(ctx context.Context) error {
 	renewCtx, stopRenew := context.WithCancel(ctx)
 	defer stopRenew()
 	go a.renewLoop(renewCtx)
+	if a.images != nil {
+		go a.images.run(renewCtx)
+	}
 
 	bo := backoff{base: a.cfg.BackoffBase, cap: a.cfg.BackoffCap}
 	attempt := 0

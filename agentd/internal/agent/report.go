@@ -18,6 +18,9 @@ type loggerT = *slog.Logger
 // only session containers.
 func (a *Agent) capabilities(ctx context.Context) []agentpb.Capability {
 	caps := []agentpb.Capability{agentpb.Capability_CAPABILITY_SESSION_CONTAINERS}
+	if a.images != nil {
+		caps = append(caps, agentpb.Capability_CAPABILITY_IMAGE_SYNC)
+	}
 	ictx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	info, err := a.rt.Info(ictx)

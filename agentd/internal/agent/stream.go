@@ -55,6 +55,7 @@ func (a *Agent) runStream(ctx context.Context) (out streamOutcome) {
 		InstanceId:   a.instanceID,
 		Version:      a.cfg.Version,
 		Capabilities: a.capabilities(ctx),
+		AdvertiseUrl: a.cfg.AdvertiseURL,
 	}}}); err != nil {
 		return streamOutcome{err: fmt.Errorf("send hello: %w", err)}
 	}

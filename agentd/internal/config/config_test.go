@@ -54,3 +54,19 @@ func TestLoadRejectsBadConfig(t *testing.T) {
 		t.Errorf("--version: %+v %v", c, err)
 	}
 }
+
+func TestLoadPrune(t *testing.T) {
+	for in, want := range map[string]string{"": "", "off": "off", "Normal": "normal", " aggressive ": "aggressive"} {
+		c, err := Load([]string{"--server", "a:1", "--prune", in}, envOf(nil), io.Discard)
+		if err != nil || c.Prune != want {
+			t.Errorf("--prune %q: %q, %v; want %q", in, c.Prune, err, want)
+		}
+	}
+	c, err := Load([]string{"--server", "a:1"}, envOf(map[string]string{"HOTDESK_AGENT_PRUNE": "normal"}), io.Discard)
+	if err != nil || c.Prune != "normal" {
+		t.Errorf("HOTDESK_AGENT_PRUNE: %q, %v", c.Prune, err)
+	}
+	if _, err := Load([]string{"--server", "a:1", "--prune", "all"}, envOf(nil), io.Discard); err == nil || !strings.Contains(err.Error(), "--prune") {
+		t.Errorf("--prune all: %v", err)
+	}
+}

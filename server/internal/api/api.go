@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/hotdesk/hotdesk/server/internal/auth"
+	"github.com/hotdesk/hotdesk/server/internal/images"
 	"github.com/hotdesk/hotdesk/server/internal/model"
 	"github.com/hotdesk/hotdesk/server/internal/secrets"
 	"github.com/hotdesk/hotdesk/server/internal/sessions"
@@ -25,6 +26,17 @@ type Deps struct {
 	Watchers *sessions.Watchers
 	// Tokens mints agent enrollment tokens (enroll.Service).
 	Tokens TokenMinter
+	// Connect mints session connect tokens (connect.Service); nil leaves CreateConnectToken
+	// unavailable.
+	Connect ConnectMinter
+	// Images lists image statuses (image sync).
+	Images *images.Service
+}
+
+// ConnectMinter mints session connect tokens and names connect pages.
+type ConnectMinter interface {
+	Mint(t *store.ConnectTarget, userID string) (token string, expire time.Time, err error)
+	PageURL(sessionID string) string
 }
 
 // TokenMinter mints one-time agent enrollment tokens.

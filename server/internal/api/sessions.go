@@ -22,6 +22,15 @@ func sessionToPB(s *model.Session) *pb.Session {
 		StartTime: tsp(s.StartTime), ExpireTime: tsp(s.ExpireTime), MaxExpireTime: tsp(s.MaxExpireTime), EndTime: tsp(s.EndTime)}
 }
 
+// toPB is sessionToPB with the connect page's URL.
+func (s *SessionService) toPB(sess *model.Session) *pb.Session {
+	out := sessionToPB(sess)
+	if s.d.Connect != nil {
+		out.ConnectUrl = s.d.Connect.PageURL(sess.ID)
+	}
+	return out
+}
+
 func sessionCaller(ctx context.Context) (sessions.Caller, error) {
 	p, err := caller(ctx)
 	if err != nil {
@@ -39,7 +48,7 @@ func (s *SessionService) CreateSession(ctx context.Context, req *pb.CreateSessio
 	if err != nil {
 		return nil, err
 	}
-	return &pb.CreateSessionResponse{Session: sessionToPB(sess)}, nil
+	return &pb.CreateSessionResponse{Session: s.toPB(sess)}, nil
 }
 
 func (s *SessionService) GetSession(ctx context.Context, req *pb.GetSessionRequest) (*pb.GetSessionResponse, error) {
@@ -51,7 +60,7 @@ func (s *SessionService) GetSession(ctx context.Context, req *pb.GetSessionReque
 	if err != nil {
 		return nil, err
 	}
-	return &pb.GetSessionResponse{Session: sessionToPB(sess)}, nil
+	return &pb.GetSessionResponse{Session: s.toPB(sess)}, nil
 }
 
 func (s *SessionService) ListSessions(ctx context.Context, req *pb.ListSessionsRequest) (*pb.ListSessionsResponse, error) {
@@ -77,7 +86,7 @@ func (s *SessionService) ListSessions(ctx context.Context, req *pb.ListSessionsR
 	}
 	resp := &pb.ListSessionsResponse{}
 	for _, x := range list {
-		resp.Sessions = append(resp.Sessions, sessionToPB(x))
+		resp.Sessions = append(resp.Sessions, s.toPB(x))
 	}
 	if len(list) > 0 {
 		resp.NextPageToken = s.pages.next(more, list[len(list)-1].ID, q)
@@ -101,7 +110,7 @@ func (s *SessionService) WatchSession(req *pb.WatchSessionRequest, stream pb.Ses
 		if err != nil {
 			return err
 		}
-		cur := sessionToPB(sess)
+		cur := s.toPB(sess)
 		if last == nil || last.GetState() != cur.GetState() || !last.GetExpireTime().AsTime().Equal(cur.GetExpireTime().AsTime()) ||
 			last.GetStateReason() != cur.GetStateReason() || last.GetAgentId() != cur.GetAgentId() {
 			if err := stream.Send(&pb.WatchSessionResponse{Session: cur}); err != nil {
@@ -129,7 +138,7 @@ func (s *SessionService) KeepAliveSession(ctx context.Context, req *pb.KeepAlive
 	if err != nil {
 		return nil, err
 	}
-	return &pb.KeepAliveSessionResponse{Session: sessionToPB(sess)}, nil
+	return &pb.KeepAliveSessionResponse{Session: s.toPB(sess)}, nil
 }
 
 func (s *SessionService) DeleteSession(ctx context.Context, req *pb.DeleteSessionRequest) (*pb.DeleteSessionResponse, error) {

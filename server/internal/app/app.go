@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,7 +23,9 @@ import (
 	"github.com/hotdesk/hotdesk/server/internal/auth"
 	"github.com/hotdesk/hotdesk/server/internal/bus"
 	"github.com/hotdesk/hotdesk/server/internal/config"
+	"github.com/hotdesk/hotdesk/server/internal/connect"
 	"github.com/hotdesk/hotdesk/server/internal/enroll"
+	"github.com/hotdesk/hotdesk/server/internal/images"
 	"github.com/hotdesk/hotdesk/server/internal/leader"
 	"github.com/hotdesk/hotdesk/server/internal/manager"
 	"github.com/hotdesk/hotdesk/server/internal/model"
@@ -31,6 +34,7 @@ import (
 	"github.com/hotdesk/hotdesk/server/internal/sessions"
 	"github.com/hotdesk/hotdesk/server/internal/store"
 	"github.com/hotdesk/hotdesk/server/internal/transport"
+	"github.com/hotdesk/hotdesk/server/internal/web"
 )
 
 // App is a running server.
@@ -39,6 +43,8 @@ type App struct {
 	Addr string
 	// AgentAddr is the address of the agent listener (gRPC over TLS).
 	AgentAddr string
+	// PublicURL is the base URL browsers reach the server at (connect pages).
+	PublicURL string
 	// AdminPassword is set when this start created the first administrator.
 	AdminPassword string
 	Store         *store.Store
@@ -48,6 +54,7 @@ type App struct {
 	cluster *pgembed.Cluster
 	srv     *transport.Server
 	manager *manager.Manager
+	connect *connect.Service
 	served  chan error
 	stopBg  context.CancelFunc
 }
@@ -90,11 +97,20 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, er
 	mcfg := manager.DefaultConfig()
 	mcfg.HeartbeatInterval, mcfg.LeaseTTL = cfg.HeartbeatInterval, cfg.LeaseTTL
 	a.manager = manager.New(enr, enr, a.Store, lifecycle, mcfg, log)
+	prune, _ := images.ParsePruneMode(cfg.ImagePruneMode) // checked by cfg.Validate
+	imageSvc := images.New(a.Store, images.Config{RefreshInterval: cfg.ImageRefreshInterval, Prune: prune,
+		MaxConcurrentPulls: cfg.MaxConcurrentPulls})
+	a.manager.EnableImages(imageSvc, cfg.ImageResyncInterval)
+	if a.connect, err = connect.New(connect.Options{CA: enr.CA(), Store: a.Store, AllowedOrigins: cfg.AllowedOrigins, Log: log}); err != nil {
+		return nil, err
+	}
 	watchers := sessions.NewWatchers()
 	notifications := bus.New(dbURL, log)
 	notifications.Subscribe(store.ChannelSessions, watchers)
+	notifications.Subscribe(store.ChannelSessions, a.connect)
 	notifications.Subscribe(store.ChannelAgentCommands, manager.CommandsNotifier{M: a.manager})
 	notifications.Subscribe(store.ChannelAgentStreams, manager.StreamsNotifier{M: a.manager})
+	notifications.Subscribe(store.ChannelImages, manager.ImagesNotifier{M: a.manager})
 	bg, cancel := context.WithCancel(context.Background())
 	a.stopBg = cancel
 	go notifications.Run(bg)
@@ -105,9 +121,12 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, er
 	}
 	authn := api.NewAuthenticator(a.Store, cfg.AuthCacheTTL)
 	services := api.New(api.Deps{Store: a.Store, Box: box, Authn: authn, TokenTTL: cfg.TokenTTL, Tokens: enr,
-		Sessions: lifecycle, Watchers: watchers})
+		Sessions: lifecycle, Watchers: watchers, Connect: a.connect, Images: imageSvc})
 	a.srv, err = transport.New(transport.Options{Log: log, Authn: authn, Audit: a.Store, Services: services,
-		Ready: a.Store.Ping, OpenAPI: openapi.Spec})
+		Ready: a.Store.Ping, OpenAPI: openapi.Spec, Routes: func(mux *http.ServeMux) {
+			mux.Handle("GET /connect/{session_id}/ws", a.connect.Handler())
+			web.Routes(mux, cfg.NoVNCDir)
+		}})
 	if err != nil {
 		return nil, err
 	}
@@ -116,6 +135,11 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, er
 		return nil, fmt.Errorf("listen: %w", err)
 	}
 	a.Addr = lis.Addr().String()
+	a.PublicURL = cfg.PublicURL
+	if a.PublicURL == "" {
+		a.PublicURL = "http://" + a.Addr
+	}
+	a.connect.SetPublicURL(a.PublicURL)
 	agentLis, err := net.Listen("tcp", cfg.AgentListen)
 	if err != nil {
 		lis.Close()
@@ -125,10 +149,16 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, er
 	go func() { a.served <- a.srv.Serve(lis) }()
 	go func() { a.served <- a.srv.ServeAgents(agentLis, enr.ServerTLSConfig(), a.manager) }()
 	go a.manager.Flush(bg)
+	go a.connect.Run(bg)
+	go a.manager.RunImages(bg)
 	go leader.Run(bg, dbURL, a.Store, "lifecycle", a.manager.ServerID(), log, lifecycle.Lead)
 	go a.housekeeping(bg)
 	return a, nil
 }
+
+// ImageRounds returns how many desired-image rounds this server has finished (benchmarks
+// wait on it).
+func (a *App) ImageRounds() uint64 { return a.manager.ImageRounds() }
 
 // Wait blocks until the server stops serving on its own (an error) or ctx ends.
 func (a *App) Wait(ctx context.Context) error {
@@ -145,6 +175,9 @@ func (a *App) Stop() {
 	a.stopBg()
 	if a.manager != nil {
 		a.manager.Shutdown()
+	}
+	if a.connect != nil {
+		a.connect.Close() // browser streams get "going away"; clients reconnect elsewhere
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownGrace)
 	defer cancel()

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -23,6 +24,13 @@ type Config struct {
 	// AgentListen is the host:port where agents and proxies enroll and check in (gRPC over
 	// TLS with the server's own CA; client certificates after enrollment).
 	AgentListen string `json:"agent_listen"`
+	// PublicURL is the base URL browsers reach this server at (connect pages, the session
+	// proxy's websockets, the origin they must come from); http://<listen> when empty.
+	PublicURL string `json:"public_url"`
+	// AllowedOrigins are further web origins whose pages may open session streams.
+	AllowedOrigins []string `json:"allowed_origins"`
+	// NoVNCDir holds noVNC (Debian's novnc package), served at /novnc/ for the connect page.
+	NoVNCDir string `json:"novnc_dir"`
 	// AgentTLSNames are extra DNS names or IP addresses for the agent listener's certificate,
 	// besides 127.0.0.1, ::1, localhost and the host name: the names agents dial.
 	AgentTLSNames []string `json:"agent_tls_names"`
@@ -54,6 +62,15 @@ type Config struct {
 	LoopInterval       time.Duration `json:"loop_interval"`
 	DefaultIdleTimeout time.Duration `json:"default_idle_timeout"`
 	DefaultMaxLifetime time.Duration `json:"default_max_lifetime"`
+	// Image sync: agents pull every image again each ImageRefreshInterval (so moving tags such
+	// as :latest pick up new builds); ImagePruneMode ("", off, normal or aggressive) tells agents
+	// what to remove, "" leaving it to each agent's --prune; MaxConcurrentPulls, above 0,
+	// overrides each agent's --max-concurrent-pulls. Every ImageResyncInterval each replica
+	// recomputes its agents' desired sets even without a change notification.
+	ImageRefreshInterval time.Duration `json:"image_refresh_interval"`
+	ImagePruneMode       string        `json:"image_prune_mode"`
+	MaxConcurrentPulls   int           `json:"max_concurrent_pulls"`
+	ImageResyncInterval  time.Duration `json:"image_resync_interval"`
 }
 
 // Defaults returns the configuration for a local single-node install.
@@ -62,6 +79,7 @@ func Defaults() Config {
 		Listen:             "127.0.0.1:8080",
 		AgentListen:        "127.0.0.1:8443",
 		DataDir:            ".hotdesk",
+		NoVNCDir:           "/usr/share/novnc",
 		AdminUsername:      "admin",
 		TokenTTL:           12 * time.Hour,
 		AuthCacheTTL:       5 * time.Second,
@@ -74,6 +92,9 @@ func Defaults() Config {
 		LoopInterval:       5 * time.Second,
 		DefaultIdleTimeout: time.Hour,
 		DefaultMaxLifetime: 12 * time.Hour,
+
+		ImageRefreshInterval: time.Hour,
+		ImageResyncInterval:  time.Minute,
 	}
 }
 
@@ -86,6 +107,9 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&fromFlags.Listen, "listen", "", "host:port for gRPC and HTTP (HOTDESK_LISTEN; default 127.0.0.1:8080)")
 	fs.StringVar(&fromFlags.AgentListen, "agent-listen", "", "host:port for agents, gRPC over TLS (HOTDESK_AGENT_LISTEN; default 127.0.0.1:8443)")
 	agentNames := fs.String("agent-tls-names", "", "comma-separated extra DNS names or IPs for the agent listener's certificate (HOTDESK_AGENT_TLS_NAMES)")
+	fs.StringVar(&fromFlags.PublicURL, "public-url", "", "base URL browsers reach the server at (HOTDESK_PUBLIC_URL; default http://<listen>)")
+	allowedOrigins := fs.String("allowed-origins", "", "comma-separated extra web origins that may open session streams (HOTDESK_ALLOWED_ORIGINS)")
+	fs.StringVar(&fromFlags.NoVNCDir, "novnc-dir", "", "directory of noVNC, served at /novnc/ (HOTDESK_NOVNC_DIR; default /usr/share/novnc)")
 	fs.StringVar(&fromFlags.DatabaseURL, "database-url", "", "external Postgres URL (HOTDESK_DATABASE_URL; default: private Postgres in the data dir)")
 	fs.StringVar(&fromFlags.DataDir, "data-dir", "", "local state folder (HOTDESK_DATA_DIR; default .hotdesk)")
 	fs.StringVar(&fromFlags.SecretKeyFile, "secret-key-file", "", "file with the base64 32-byte secret key (HOTDESK_SECRET_KEY_FILE)")
@@ -116,6 +140,11 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	if v := getenv("HOTDESK_AGENT_TLS_NAMES"); v != "" {
 		c.AgentTLSNames = splitList(v)
 	}
+	env("HOTDESK_PUBLIC_URL", &c.PublicURL)
+	if v := getenv("HOTDESK_ALLOWED_ORIGINS"); v != "" {
+		c.AllowedOrigins = splitList(v)
+	}
+	env("HOTDESK_NOVNC_DIR", &c.NoVNCDir)
 	env("HOTDESK_DATABASE_URL", &c.DatabaseURL)
 	env("HOTDESK_DATA_DIR", &c.DataDir)
 	env("HOTDESK_SECRET_KEY_FILE", &c.SecretKeyFile)
@@ -123,6 +152,14 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	env("HOTDESK_ADMIN_PASSWORD", &c.AdminPassword)
 	env("HOTDESK_ADMIN_PASSWORD_FILE", &c.AdminPasswordFile)
 	env("HOTDESK_LOG_LEVEL", &c.LogLevel)
+	env("HOTDESK_IMAGE_PRUNE_MODE", &c.ImagePruneMode)
+	if v := getenv("HOTDESK_IMAGE_REFRESH_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return c, fmt.Errorf("HOTDESK_IMAGE_REFRESH_INTERVAL: %w", err)
+		}
+		c.ImageRefreshInterval = d
+	}
 	if v := getenv("HOTDESK_MAX_DB_CONNS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -138,6 +175,12 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 			c.AgentListen = fromFlags.AgentListen
 		case "agent-tls-names":
 			c.AgentTLSNames = splitList(*agentNames)
+		case "public-url":
+			c.PublicURL = fromFlags.PublicURL
+		case "allowed-origins":
+			c.AllowedOrigins = splitList(*allowedOrigins)
+		case "novnc-dir":
+			c.NoVNCDir = fromFlags.NoVNCDir
 		case "database-url":
 			c.DatabaseURL = fromFlags.DatabaseURL
 		case "data-dir":
@@ -171,6 +214,16 @@ func (c Config) Validate() error {
 			return fmt.Errorf("agent TLS name %q: want a DNS name or an IP address", n)
 		}
 	}
+	if c.PublicURL != "" {
+		if err := checkWebURL(c.PublicURL); err != nil {
+			return fmt.Errorf("public URL: %w", err)
+		}
+	}
+	for _, o := range c.AllowedOrigins {
+		if err := checkWebURL(o); err != nil {
+			return fmt.Errorf("allowed origin: %w", err)
+		}
+	}
 	if c.DatabaseURL == "" && c.DataDir == "" {
 		return errors.New("either a database URL or a data dir is needed")
 	}
@@ -189,6 +242,20 @@ func (c Config) Validate() error {
 	if c.MaxDBConns < 4 {
 		return fmt.Errorf("max DB connections %d is below 4", c.MaxDBConns)
 	}
+	if c.ImageRefreshInterval < time.Second {
+		return fmt.Errorf("image refresh interval %s is shorter than a second", c.ImageRefreshInterval)
+	}
+	if c.ImageResyncInterval < time.Second {
+		return fmt.Errorf("image resync interval %s is shorter than a second", c.ImageResyncInterval)
+	}
+	switch strings.ToLower(c.ImagePruneMode) {
+	case "", "off", "normal", "aggressive":
+	default:
+		return fmt.Errorf("image prune mode %q: use off, normal or aggressive (or leave it empty for each agent's own)", c.ImagePruneMode)
+	}
+	if c.MaxConcurrentPulls < 0 || c.MaxConcurrentPulls > 64 {
+		return fmt.Errorf("max concurrent pulls %d: use 0 (each agent's own) to 64", c.MaxConcurrentPulls)
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -206,4 +273,13 @@ func splitList(v string) []string {
 		}
 	}
 	return out
+}
+
+// checkWebURL accepts http(s)://host[:port][/path] with nothing else.
+func checkWebURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return fmt.Errorf("%q: want http(s)://host[:port]", s)
+	}
+	return nil
 }

@@ -68,6 +68,8 @@ type Manager struct {
 
 	hbMu   sync.Mutex
 	hbSeen map[string]struct{}
+
+	img *imageHub // nil until EnableImages (images.go)
 }
 
 // New returns a Manager; run Flush in the background to persist heartbeats.
@@ -138,11 +140,15 @@ func (m *Manager) CheckIn(stream agentpb.ManagerService_CheckInServer) error {
 	if err != nil {
 		return err
 	}
+	if err := m.store.SetAdvertiseURL(ctx, agentID, hello.GetAdvertiseUrl()); err != nil {
+		return err
+	}
 	c := &agentConn{agentID: agentID, epoch: epoch, out: make(chan *agentpb.CheckInResponse, 16), kick: make(chan struct{}, 1), cancel: cancel}
 	m.register(c)
 	defer m.unregister(c)
-	log := m.log.With("agent_id", agentID)
-	log.Info("agent connected", "instance_id", hello.GetInstanceId(), "version", hello.GetVersion(), "epoch", epoch)
+	// No per-stream logger (m.log.With): thousands of streams would each keep one for their
+	// lifetime; the agent id goes into each line instead.
+	m.log.Info("agent connected", "agent_id", agentID, "instance_id", hello.GetInstanceId(), "version", hello.GetVersion(), "epoch", epoch)
 
 	welcome := &agentpb.Welcome{
 		ServerId: m.serverID, ServerTime: timestamppb.Now(),
@@ -172,7 +178,7 @@ func (m *Manager) CheckIn(stream agentpb.ManagerService_CheckInServer) error {
 			return err
 		}
 		if err := m.handle(ctx, c, msg); err != nil {
-			log.Error("handling agent message", "error", err.Error())
+			m.log.Error("handling agent message", "agent_id", agentID, "error", err.Error())
 		}
 	}
 }
@@ -198,6 +204,13 @@ func (m *Manager) sender(ctx context.Context, stream agentpb.ManagerService_Chec
 				continue
 			}
 			for _, cmd := range cmds {
+				if err := m.addSecrets(ctx, cmd); err != nil {
+					if ctx.Err() == nil {
+						m.log.Error("loading a command's secrets; retrying", "agent_id", c.agentID, "session_id", cmd.SessionID, "error", err.Error())
+						time.AfterFunc(time.Second, c.poke)
+					}
+					break
+				}
 				if err := stream.Send(&agentpb.CheckInResponse{Msg: &agentpb.CheckInResponse_Command{Command: m.toProto(cmd)}}); err != nil {
 					c.cancel()
 					return err
@@ -215,15 +228,28 @@ func (m *Manager) handle(ctx context.Context, c *agentConn, msg *agentpb.CheckIn
 		m.hbSeen[c.agentID] = struct{}{}
 		m.hbMu.Unlock()
 	case *agentpb.CheckInRequest_ResourceReport:
-		return m.sessions.Report(ctx, c.agentID, reportFromProto(x.ResourceReport))
+		if err := m.sessions.Report(ctx, c.agentID, reportFromProto(x.ResourceReport)); err != nil {
+			return err
+		}
+		if m.img != nil {
+			m.img.reported(c.agentID, x.ResourceReport.GetNetworks())
+		}
 	case *agentpb.CheckInRequest_CommandAck:
 		return m.store.AckCommand(ctx, c.agentID, int64(x.CommandAck.GetSequence()))
 	case *agentpb.CheckInRequest_CommandResult:
-		cmd, err := m.store.FinishCommand(ctx, c.agentID, int64(x.CommandResult.GetSequence()))
+		// Apply the outcome before marking the command done: if the server dies in between, the
+		// agent resends the result on its next stream and the (idempotent) outcome is applied
+		// then, instead of being lost.
+		seq := int64(x.CommandResult.GetSequence())
+		cmd, err := m.store.OpenCommand(ctx, c.agentID, seq)
 		if err != nil || cmd == nil {
 			return err
 		}
-		return m.sessions.CommandDone(ctx, cmd, resultFromProto(x.CommandResult))
+		if err := m.sessions.CommandDone(ctx, cmd, resultFromProto(x.CommandResult)); err != nil {
+			return err
+		}
+		_, err = m.store.FinishCommand(ctx, c.agentID, seq)
+		return err
 	case *agentpb.CheckInRequest_Hello:
 		return status.Error(codes.InvalidArgument, "Hello may only be sent once per stream")
 	}

@@ -29,6 +29,9 @@ type Config struct {
 	DefaultCPUAllocation model.CPUAllocation
 	// VNCPort is the port session containers serve VNC on.
 	VNCPort int
+	// DefaultScreen is the desktop size containers start with (HOTDESK_SCREEN, WxH); the
+	// connect page resizes it to the browser window.
+	DefaultScreen string
 }
 
 // DefaultConfig returns production timings.
@@ -41,6 +44,7 @@ func DefaultConfig() Config {
 		LoopInterval:         5 * time.Second,
 		DefaultCPUAllocation: model.CPUShares,
 		VNCPort:              5901,
+		DefaultScreen:        "1280x800",
 	}
 }
 
@@ -106,7 +110,7 @@ func (s *Service) createCommand(w *model.Workspace, id, agentID string) *model.C
 	return &model.Command{AgentID: agentID, Kind: model.CommandCreate, SessionID: id, Create: &model.CreateSpec{
 		Image: catalog.PullReference(c), Cores: c.Cores, CPUAllocation: alloc, MemoryBytes: c.MemoryMB << 20, GPUs: c.GPUs,
 		Network: c.DockerNetwork, Mounts: c.VolumeMappings, RunConfigOverride: c.RunConfigOverride,
-		Env:           map[string]string{"HOTDESK_SESSION_ID": id},
+		Env:           map[string]string{"HOTDESK_SESSION_ID": id, EnvScreen: s.cfg.DefaultScreen},
 		Labels:        map[string]string{"hotdesk.workspace_id": w.ID},
 		ContainerPort: s.cfg.VNCPort,
 	}}
@@ -137,7 +141,12 @@ func (s *Service) Launch(ctx context.Context, who Caller, workspaceID, zoneID, r
 	if zoneID != "" && len(w.ZoneIDs) > 0 && !contains(w.ZoneIDs, zoneID) {
 		return nil, model.Invalid("zone_id", "workspace %q may not run in zone %q; allowed: %v", w.Name, zoneID, w.ZoneIDs)
 	}
+	password, err := newVNCPassword()
+	if err != nil {
+		return nil, err
+	}
 	id, err := s.store.LaunchSession(ctx, store.Idem{Scope: who.UserID + "|CreateSession", RequestID: requestID}, store.NewLaunch{
+		VNCPassword: password,
 		WorkspaceID: w.ID, UserID: who.UserID, IdleTimeoutSeconds: int32(s.idle(w) / time.Second), MaxLifetime: s.maxLifetime(w),
 		Placement: placement(w, zoneID),
 		Command:   func(sessionID, agentID string) *model.Command { return s.createCommand(w, sessionID, agentID) },
@@ -188,11 +197,7 @@ func (s *Service) CommandDone(ctx context.Context, cmd *model.Command, r Result)
 	switch cmd.Kind {
 	case model.CommandCreate:
 		if r.OK {
-			idle := s.cfg.DefaultIdleTimeout
-			if sess, err := s.store.GetSession(ctx, cmd.SessionID, ""); err == nil && sess.IdleTimeoutSeconds > 0 {
-				idle = time.Duration(sess.IdleTimeoutSeconds) * time.Second
-			}
-			return s.store.CreateSucceeded(ctx, cmd.SessionID, cmd.AgentID, r.ContainerID, r.HostPort, idle)
+			return s.store.CreateSucceeded(ctx, cmd.SessionID, cmd.AgentID, r.ContainerID, r.HostPort, s.cfg.DefaultIdleTimeout)
 		}
 		s.log.Warn("agent could not start session container", "session_id", cmd.SessionID, "agent_id", cmd.AgentID, "error", r.Error)
 		sess, err := s.store.GetSession(ctx, cmd.SessionID, "")

@@ -110,12 +110,16 @@ type Options struct {
 	OnWelcome func(time.Duration)
 	// OnHeartbeat, if set, gets each heartbeat's sequence and send time once it is sent.
 	OnHeartbeat func(seq uint64, sent time.Time)
+	// AdvertiseURL is sent in Hello as the agent's session proxy.
+	AdvertiseURL string
 }
 
 // Container is a simulated session container.
 type Container struct {
 	ID, SessionID string
 	Port          int
+	// Env is the environment the create command asked for (secrets included).
+	Env map[string]string
 }
 
 // Agent is a simulated agent's state; its containers survive reconnects, like real ones.
@@ -171,7 +175,7 @@ func (a *Agent) Run(ctx context.Context, conn *grpc.ClientConn) error {
 	}
 	hello := time.Now()
 	if err := send(&agentpb.CheckInRequest{Msg: &agentpb.CheckInRequest_Hello{Hello: &agentpb.Hello{
-		AgentId: a.ID, InstanceId: uuid.NewString(), Version: "simagent"}}}); err != nil {
+		AgentId: a.ID, InstanceId: uuid.NewString(), Version: "simagent", AdvertiseUrl: a.opts.AdvertiseURL}}}); err != nil {
 		return err
 	}
 	first, err := stream.Recv()
@@ -262,7 +266,8 @@ func (a *Agent) execute(cmd *agentpb.Command) *agentpb.CommandResult {
 		if !existed {
 			a.creates++
 			sum := sha256.Sum256([]byte(a.ID + sid))
-			c = Container{ID: hex.EncodeToString(sum[:]), SessionID: sid, Port: 30000 + a.creates%30000}
+			c = Container{ID: hex.EncodeToString(sum[:]), SessionID: sid, Port: 30000 + a.creates%30000,
+				Env: act.CreateSessionContainer.GetEnv()}
 			a.containers[sid] = c
 		}
 		res.Outcome = &agentpb.CommandResult_CreateSessionContainer{CreateSessionContainer: &agentpb.CreateSessionContainerResult{

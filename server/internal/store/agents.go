@@ -66,7 +66,11 @@ func (s *Store) UpdateAgent(ctx context.Context, id string, mutate func(*model.A
 		out, err = scanAgent(tx.QueryRow(ctx, `UPDATE agents SET zone_id = $2, pool_id = $3, enabled = $4, override_cores = $5,
 			override_memory_mb = $6, override_gpus = $7, update_time = now() WHERE id = $1 RETURNING `+agentCols,
 			id, nullUUID(a.ZoneID), nullUUID(a.PoolID), a.Enabled, a.Overrides.Cores, a.Overrides.MemoryMB, a.Overrides.GPUs))
-		return err
+		if err != nil {
+			return err
+		}
+		// A zone change changes which images the agent should hold.
+		return notifyImages(ctx, tx, "agent "+id)
 	})
 	return out, mapErr(err, "")
 }

@@ -63,6 +63,24 @@ func (s *Store) AckCommand(ctx context.Context, agentID string, seq int64) error
 	return err
 }
 
+// OpenCommand returns command seq if it is not done yet (nil otherwise).
+func (s *Store) OpenCommand(ctx context.Context, agentID string, seq int64) (*model.Command, error) {
+	var payload []byte
+	err := s.pool.QueryRow(ctx, `SELECT payload FROM agent_commands WHERE agent_id = $1 AND seq = $2 AND state < 2`, agentID, seq).Scan(&payload)
+	if err == pgx.ErrNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var c model.Command
+	if err := json.Unmarshal(payload, &c); err != nil {
+		return nil, err
+	}
+	c.AgentID, c.Seq = agentID, seq
+	return &c, nil
+}
+
 // FinishCommand marks command seq done and returns it (nil if unknown or already done).
 func (s *Store) FinishCommand(ctx context.Context, agentID string, seq int64) (*model.Command, error) {
 	var payload []byte

@@ -50,6 +50,11 @@ const (
 // reserveAgent picks the least loaded eligible agent with room and reserves the capacity in
 // one conditional UPDATE, so concurrent launches can never oversubscribe an agent: a launch
 // that loses the race for an agent's last room simply moves to the next candidate.
+//
+// The first choice skips agents whose row a concurrent transaction holds (another launch,
+// mostly): launches arriving together would otherwise all pick the same least loaded agent and
+// queue on its row, each waiting for the whole transaction before it. Only when every eligible
+// agent is held does a launch wait, so locks never make it report "no room".
 func reserveAgent(ctx context.Context, tx pgx.Tx, p Placement) (agentID, zoneID string, err error) {
 	exclude := p.Exclude
 	if exclude == nil {
@@ -59,13 +64,23 @@ func reserveAgent(ctx context.Context, tx pgx.Tx, p Placement) (agentID, zoneID 
 	if zones == nil {
 		zones = []string{}
 	}
-	rows, err := tx.Query(ctx, `SELECT id::text FROM agents
+	eligible := `SELECT id::text FROM agents
 		WHERE enabled AND state = $1 AND role = 1 AND NOT (id = ANY ($2::uuid[]))
 		  AND (cardinality($3::uuid[]) = 0 OR zone_id = ANY ($3::uuid[]))
 		  AND $4 = ANY (images) AND ($5 = '' OR $5 = ANY (networks))
-		  AND `+capCores+` - used_cores >= $6 AND `+capMemory+` - used_memory_mb >= $7 AND `+capGPUs+` - used_gpus >= $8
-		ORDER BY used_cores / greatest(`+capCores+`, 0.001), session_count, random() LIMIT 8`,
-		model.AgentOnline, exclude, zones, p.Image, p.Network, p.Need.Cores, p.Need.MemoryMB, p.Need.GPUs)
+		  AND ` + capCores + ` - used_cores >= $6 AND ` + capMemory + ` - used_memory_mb >= $7 AND ` + capGPUs + ` - used_gpus >= $8
+		ORDER BY used_cores / greatest(` + capCores + `, 0.001), session_count, random()`
+	args := []any{model.AgentOnline, exclude, zones, p.Image, p.Network, p.Need.Cores, p.Need.MemoryMB, p.Need.GPUs}
+	var free string
+	switch err := tx.QueryRow(ctx, eligible+` LIMIT 1 FOR UPDATE SKIP LOCKED`, args...).Scan(&free); {
+	case err == nil:
+		if agentID, zoneID, err = reserveOn(ctx, tx, free, p.Need); err != nil || agentID != "" {
+			return agentID, zoneID, err
+		}
+	case !errors.Is(err, pgx.ErrNoRows):
+		return "", "", err
+	}
+	rows, err := tx.Query(ctx, eligible+` LIMIT 8`, args...)
 	if err != nil {
 		return "", "", err
 	}
@@ -74,19 +89,27 @@ func reserveAgent(ctx context.Context, tx pgx.Tx, p Placement) (agentID, zoneID 
 		return "", "", err
 	}
 	for _, id := range candidates {
-		err := tx.QueryRow(ctx, `UPDATE agents SET used_cores = used_cores + $2, used_memory_mb = used_memory_mb + $3,
-			used_gpus = used_gpus + $4, session_count = session_count + 1
-			WHERE id = $1 AND enabled AND state = $5 AND `+capCores+` - used_cores >= $2 AND `+capMemory+` - used_memory_mb >= $3
-			  AND `+capGPUs+` - used_gpus >= $4 RETURNING coalesce(zone_id::text, '')`,
-			id, p.Need.Cores, p.Need.MemoryMB, p.Need.GPUs, model.AgentOnline).Scan(&zoneID)
-		if err == nil {
-			return id, zoneID, nil
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return "", "", err
+		if agentID, zoneID, err = reserveOn(ctx, tx, id, p.Need); err != nil || agentID != "" {
+			return agentID, zoneID, err
 		}
 	}
 	return "", "", nil
+}
+
+// reserveOn reserves need on agent id if it still has room; agentID is empty when it has not.
+func reserveOn(ctx context.Context, tx pgx.Tx, id string, need model.Capacity) (agentID, zoneID string, err error) {
+	err = tx.QueryRow(ctx, `UPDATE agents SET used_cores = used_cores + $2, used_memory_mb = used_memory_mb + $3,
+		used_gpus = used_gpus + $4, session_count = session_count + 1
+		WHERE id = $1 AND enabled AND state = $5 AND `+capCores+` - used_cores >= $2 AND `+capMemory+` - used_memory_mb >= $3
+		  AND `+capGPUs+` - used_gpus >= $4 RETURNING coalesce(zone_id::text, '')`,
+		id, need.Cores, need.MemoryMB, need.GPUs, model.AgentOnline).Scan(&zoneID)
+	switch {
+	case err == nil:
+		return id, zoneID, nil
+	case errors.Is(err, pgx.ErrNoRows):
+		return "", "", nil
+	}
+	return "", "", err
 }
 
 func releaseCapacity(ctx context.Context, tx pgx.Tx, s *model.Session) error {
@@ -170,6 +193,9 @@ type NewLaunch struct {
 	Placement          Placement
 	// Command builds the create command once the session id and agent are known.
 	Command func(sessionID, agentID string) *model.Command
+	// VNCPassword is the session's VNC password, stored sealed to the session's row; the
+	// agent gets it with the create command and never from the stored command.
+	VNCPassword string
 }
 
 // LaunchSession places a new session on an agent, reserving its capacity and queueing the
@@ -188,10 +214,14 @@ func (s *Store) LaunchSession(ctx context.Context, idem Idem, l NewLaunch) (stri
 		}
 		id := newID()
 		need := l.Placement.Need
+		sealed, err := s.box.Seal(l.VNCPassword, vncPasswordAD(id))
+		if err != nil {
+			return "", err
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO sessions (id, workspace_id, user_id, zone_id, agent_id, state, cores, memory_mb,
-			gpus, reserved, idle_timeout_seconds, max_expire_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, true, $10,
-			now() + $11::interval)`, id, l.WorkspaceID, l.UserID, nullUUID(zoneID), agentID, model.SessionStarting,
-			need.Cores, need.MemoryMB, need.GPUs, l.IdleTimeoutSeconds, l.MaxLifetime.String()); err != nil {
+			gpus, reserved, idle_timeout_seconds, max_expire_time, vnc_password) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, true, $10,
+			now() + $11::interval, $12)`, id, l.WorkspaceID, l.UserID, nullUUID(zoneID), agentID, model.SessionStarting,
+			need.Cores, need.MemoryMB, need.GPUs, l.IdleTimeoutSeconds, l.MaxLifetime.String(), sealed); err != nil {
 			return "", err
 		}
 		if err := enqueueCommand(ctx, tx, l.Command(id, agentID)); err != nil {
@@ -237,10 +267,25 @@ func (s *Store) ListSessions(ctx context.Context, p model.Page, f SessionFilter)
 	return list, more, mapErr(err, "")
 }
 
-// withSession runs fn on the locked session row and notifies watchers afterwards.
+// withSession runs fn on the locked session row, notifies watchers afterwards, and returns
+// the session as fn left it.
 func (s *Store) withSession(ctx context.Context, id string, fn func(tx pgx.Tx, sess *model.Session) error) (*model.Session, error) {
 	var out *model.Session
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.updateSession(ctx, id, func(tx pgx.Tx, sess *model.Session) error {
+		if err := fn(tx, sess); err != nil {
+			return err
+		}
+		var err error
+		out, err = scanSession(tx.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = $1`, id))
+		return err
+	})
+	return out, err
+}
+
+// updateSession is withSession for callers that do not need the session back (the agents'
+// command results): one statement less per call.
+func (s *Store) updateSession(ctx context.Context, id string, fn func(tx pgx.Tx, sess *model.Session) error) error {
+	return mapErr(s.inTx(ctx, func(tx pgx.Tx) error {
 		sess, err := scanSession(tx.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = $1 FOR UPDATE`, id))
 		if err != nil {
 			return notFoundIfNoRows(err, "session", id)
@@ -248,13 +293,8 @@ func (s *Store) withSession(ctx context.Context, id string, fn func(tx pgx.Tx, s
 		if err := fn(tx, sess); err != nil {
 			return err
 		}
-		if err := notifySession(ctx, tx, id); err != nil {
-			return err
-		}
-		out, err = scanSession(tx.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = $1`, id))
-		return err
-	})
-	return out, mapErr(err, "")
+		return notifySession(ctx, tx, id)
+	}), "")
 }
 
 // endSession moves a session to a final state, releasing its capacity.
@@ -316,11 +356,16 @@ func (s *Store) KeepAlive(ctx context.Context, id, userID string, idle time.Dura
 	})
 }
 
-// CreateSucceeded records that the agent started the session's container.
-func (s *Store) CreateSucceeded(ctx context.Context, id, agentID, containerID string, hostPort int, idle time.Duration) error {
-	_, err := s.withSession(ctx, id, func(tx pgx.Tx, sess *model.Session) error {
+// CreateSucceeded records that the agent started the session's container. A session without
+// an idle timeout of its own gets defaultIdle.
+func (s *Store) CreateSucceeded(ctx context.Context, id, agentID, containerID string, hostPort int, defaultIdle time.Duration) error {
+	return s.updateSession(ctx, id, func(tx pgx.Tx, sess *model.Session) error {
 		if sess.AgentID != agentID {
 			return nil // a stale result from an agent the session moved away from
+		}
+		idle := defaultIdle
+		if sess.IdleTimeoutSeconds > 0 {
+			idle = time.Duration(sess.IdleTimeoutSeconds) * time.Second
 		}
 		if _, err := tx.Exec(ctx, `UPDATE sessions SET container_id = $2, host_port = $3, update_time = now() WHERE id = $1`,
 			id, containerID, hostPort); err != nil {
@@ -343,13 +388,12 @@ func (s *Store) CreateSucceeded(ctx context.Context, id, agentID, containerID st
 		}
 		return nil
 	})
-	return err
 }
 
 // CreateFailed releases the failed agent and places the session on the next one, or fails
 // it when no agent is left.
 func (s *Store) CreateFailed(ctx context.Context, id, agentID, reason string, p Placement, rebuild func(sessionID, agentID string) *model.Command) error {
-	_, err := s.withSession(ctx, id, func(tx pgx.Tx, sess *model.Session) error {
+	return s.updateSession(ctx, id, func(tx pgx.Tx, sess *model.Session) error {
 		if sess.AgentID != agentID || sess.State != model.SessionStarting {
 			return nil
 		}
@@ -372,12 +416,11 @@ func (s *Store) CreateFailed(ctx context.Context, id, agentID, reason string, p 
 		}
 		return enqueueCommand(ctx, tx, rebuild(id, next))
 	})
-	return err
 }
 
 // DestroyDone records that a session's container is gone.
 func (s *Store) DestroyDone(ctx context.Context, id, agentID string) error {
-	_, err := s.withSession(ctx, id, func(tx pgx.Tx, sess *model.Session) error {
+	return s.updateSession(ctx, id, func(tx pgx.Tx, sess *model.Session) error {
 		if sess.State.Ended() || sess.AgentID != agentID {
 			return nil
 		}
@@ -387,5 +430,4 @@ func (s *Store) DestroyDone(ctx context.Context, id, agentID string) error {
 		}
 		return endSession(ctx, tx, sess, model.SessionStopped, reason)
 	})
-	return err
 }

@@ -94,7 +94,10 @@ func (s *Store) CreateWorkspace(ctx context.Context, idem Idem, w *model.Workspa
 			docker_network, volume_mappings, server_id, server_pool_id, link_url, zone_ids, idle_timeout_seconds,
 			max_lifetime_seconds) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
 			$19, $20, $21, $22, $23)`, args...)
-		return cp.ID, err
+		if err != nil {
+			return "", err
+		}
+		return cp.ID, notifyImages(ctx, tx, "workspace "+cp.ID)
 	})
 	return id, mapErr(err, w.Name)
 }
@@ -160,7 +163,10 @@ func (s *Store) UpdateWorkspace(ctx context.Context, id string, mutate func(*mod
 			volume_mappings = $17, server_id = $18, server_pool_id = $19, link_url = $20, zone_ids = $21,
 			idle_timeout_seconds = $22, max_lifetime_seconds = $23, update_time = now()
 			WHERE id = $1 RETURNING `+workspaceCols, args...))
-		return mapErr(err, w.Name)
+		if err != nil {
+			return mapErr(err, w.Name)
+		}
+		return notifyImages(ctx, tx, "workspace "+id)
 	})
 	return out, mapErr(err, "")
 }
@@ -174,7 +180,9 @@ func (s *Store) DeleteWorkspace(ctx context.Context, id string) error {
 	if tag.RowsAffected() == 0 {
 		return model.NotFound("workspace", id)
 	}
-	return nil
+	// Agents drop the image from their desired sets (and may prune it). Were this lost, the
+	// periodic resync would catch up.
+	return s.NotifyImages(ctx, "workspace "+id)
 }
 
 // UserMayLaunch reports whether one of the user's groups allows the workspace.

@@ -16,12 +16,16 @@ import (
 
 // Per-connection settings of the agent listener. Thousands of agents each hold one connection
 // with a mostly idle stream or two, so buffers and flow-control windows stay small and fixed
-// (a window set explicitly also turns off gRPC's dynamic window growth).
+// (a window set explicitly also turns off gRPC's dynamic window growth). gRPC gets no read
+// buffer of its own: the TLS connection beneath already holds a whole decrypted record, and
+// gRPC cannot pool read buffers over TLS, so each connection would keep one for its lifetime.
+// The write buffer is shared (taken from a pool only while writing).
 const (
-	agentBufferSize    = 8 << 10
-	agentWindowSize    = 64 << 10
-	agentMaxStreams    = 16
-	agentHandshakeTime = 10 * time.Second
+	agentReadBufferSize  = 0
+	agentWriteBufferSize = 8 << 10
+	agentWindowSize      = 64 << 10
+	agentMaxStreams      = 16
+	agentHandshakeTime   = 10 * time.Second
 	// Agents should ping no more often than every agentPingMinTime (30 s is a good client
 	// keepalive); faster pings get the connection closed with ENHANCE_YOUR_CALM.
 	agentPingMinTime = 15 * time.Second
@@ -39,8 +43,8 @@ func (s *Server) ServeAgents(lis net.Listener, tlsConfig *tls.Config, manager ag
 		grpc.Creds(credentials.NewTLS(tlsConfig)),
 		grpc.ChainUnaryInterceptor(c.unary),
 		grpc.ChainStreamInterceptor(c.stream),
-		grpc.ReadBufferSize(agentBufferSize),
-		grpc.WriteBufferSize(agentBufferSize),
+		grpc.ReadBufferSize(agentReadBufferSize),
+		grpc.WriteBufferSize(agentWriteBufferSize),
 		grpc.InitialWindowSize(agentWindowSize),
 		grpc.InitialConnWindowSize(agentWindowSize),
 		grpc.MaxConcurrentStreams(agentMaxStreams),

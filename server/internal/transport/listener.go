@@ -69,10 +69,22 @@ func (s *splitListener) Close() error { return s.base.Close() }
 
 type peekedConn struct {
 	net.Conn
-	r *bufio.Reader
+	r *bufio.Reader // dropped once drained, so long-lived connections keep no buffer
 }
 
-func (c *peekedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+func (c *peekedConn) Read(p []byte) (int, error) {
+	if c.r != nil {
+		if c.r.Buffered() > 0 {
+			return c.r.Read(p)
+		}
+		c.r = nil
+	}
+	return c.Conn.Read(p)
+}
+
+// NetConn returns the connection underneath, for writers that want the socket itself (the
+// session proxy splices into it).
+func (c *peekedConn) NetConn() net.Conn { return c.Conn }
 
 // chanListener is a net.Listener fed by the splitter.
 type chanListener struct {

@@ -40,6 +40,8 @@ type Options struct {
 	// Ready reports whether the server can serve (database reachable).
 	Ready   func(ctx context.Context) error
 	OpenAPI []byte
+	// Routes, if set, adds HTTP routes of other packages (browser pages, the session proxy).
+	Routes func(mux *http.ServeMux)
 }
 
 // Server is the API front: gRPC, the REST gateway and the operational HTTP endpoints.
@@ -68,9 +70,8 @@ func New(o Options) (*Server, error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	c := &chain{log: o.Log, authn: o.Authn, policy: auth.DefaultPolicy(), validator: v, audit: o.Audit, metrics: newMetrics(reg),
 		pending: map[string]bool{
-			"/hotdesk.v1.SessionService/CreateConnectToken": true,
-			"hotdesk.v1.PoolService":                        true,
-			"hotdesk.v1.ServerService":                      true,
+			"hotdesk.v1.PoolService":   true,
+			"hotdesk.v1.ServerService": true,
 			// Agents use the TLS agent listener (ServeAgents); here the service only says so.
 			"hotdesk.agent.v1.ManagerService": true,
 		}}
@@ -153,6 +154,9 @@ func (s *Server) routes(gw http.Handler, reg *prometheus.Registry) http.Handler 
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(s.opts.OpenAPI)
 	})
+	if s.opts.Routes != nil {
+		s.opts.Routes(mux)
+	}
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = fmt.Fprint(w, landingPage)

@@ -143,6 +143,75 @@ func (CpuAllocationMethod) EnumDescriptor() ([]byte, []int) {
 	return file_hotdesk_v1_workspace_proto_rawDescGZIP(), []int{1}
 }
 
+// Where a workspace's image stands on one agent.
+type ImageState int32
+
+const (
+	// Not set.
+	ImageState_IMAGE_STATE_UNSPECIFIED ImageState = 0
+	// The agent lacks the image and will pull it when a pull slot is free (agents pull at most
+	// a configured number of images at once, 2 by default).
+	ImageState_IMAGE_STATE_QUEUED ImageState = 1
+	// The agent is pulling the image; layers and bytes say how far it is.
+	ImageState_IMAGE_STATE_PULLING ImageState = 2
+	// The image is on the agent, and sessions of the workspace can be placed there.
+	ImageState_IMAGE_STATE_PRESENT ImageState = 3
+	// The last pull failed; error says why (the registry's or Docker's words). The agent tries
+	// again at the next refresh, sooner with backoff while the image is missing, and at once
+	// when the workspace changes (for example, a corrected password).
+	ImageState_IMAGE_STATE_FAILED ImageState = 4
+	// The image is not on the agent and the agent does not pull it: the workspace names no
+	// registry, so the image must be loaded on the agent by hand.
+	ImageState_IMAGE_STATE_ABSENT ImageState = 5
+)
+
+// Enum value maps for ImageState.
+var (
+	ImageState_name = map[int32]string{
+		0: "IMAGE_STATE_UNSPECIFIED",
+		1: "IMAGE_STATE_QUEUED",
+		2: "IMAGE_STATE_PULLING",
+		3: "IMAGE_STATE_PRESENT",
+		4: "IMAGE_STATE_FAILED",
+		5: "IMAGE_STATE_ABSENT",
+	}
+	ImageState_value = map[string]int32{
+		"IMAGE_STATE_UNSPECIFIED": 0,
+		"IMAGE_STATE_QUEUED":      1,
+		"IMAGE_STATE_PULLING":     2,
+		"IMAGE_STATE_PRESENT":     3,
+		"IMAGE_STATE_FAILED":      4,
+		"IMAGE_STATE_ABSENT":      5,
+	}
+)
+
+func (x ImageState) Enum() *ImageState {
+	p := new(ImageState)
+	*p = x
+	return p
+}
+
+func (x ImageState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ImageState) Descriptor() protoreflect.EnumDescriptor {
+	return file_hotdesk_v1_workspace_proto_enumTypes[2].Descriptor()
+}
+
+func (ImageState) Type() protoreflect.EnumType {
+	return &file_hotdesk_v1_workspace_proto_enumTypes[2]
+}
+
+func (x ImageState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ImageState.Descriptor instead.
+func (ImageState) EnumDescriptor() ([]byte, []int) {
+	return file_hotdesk_v1_workspace_proto_rawDescGZIP(), []int{2}
+}
+
 // A host directory mounted into session containers.
 type VolumeMapping struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1015,6 +1084,302 @@ func (*DeleteWorkspaceResponse) Descriptor() ([]byte, []int) {
 	return file_hotdesk_v1_workspace_proto_rawDescGZIP(), []int{12}
 }
 
+// The state of one workspace's image on one agent.
+type ImageStatus struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The workspace whose image this is.
+	WorkspaceId string `protobuf:"bytes,1,opt,name=workspace_id,json=workspaceId,proto3" json:"workspace_id,omitempty"`
+	// The agent that should hold the image.
+	AgentId string `protobuf:"bytes,2,opt,name=agent_id,json=agentId,proto3" json:"agent_id,omitempty"`
+	// The reference agents pull and run, e.g. "registry.example.com:5000/desktop:1.4": the
+	// workspace's image, prefixed with its registry's host when the image names none.
+	ImageReference string `protobuf:"bytes,3,opt,name=image_reference,json=imageReference,proto3" json:"image_reference,omitempty"`
+	// Where the image stands.
+	State ImageState `protobuf:"varint,4,opt,name=state,proto3,enum=hotdesk.v1.ImageState" json:"state,omitempty"`
+	// Whether the image is on the agent now. It can be true in any state: a refresh pull of a
+	// present image (PULLING), or a failed refresh that left the previous build in place (FAILED);
+	// sessions then keep using that build.
+	Present bool `protobuf:"varint,5,opt,name=present,proto3" json:"present,omitempty"`
+	// Layers downloaded and extracted so far, while pulling.
+	LayersDone uint32 `protobuf:"varint,6,opt,name=layers_done,json=layersDone,proto3" json:"layers_done,omitempty"`
+	// Layers the image has; 0 until the agent knows.
+	LayersTotal uint32 `protobuf:"varint,7,opt,name=layers_total,json=layersTotal,proto3" json:"layers_total,omitempty"`
+	// Bytes downloaded so far, while pulling.
+	BytesDone int64 `protobuf:"varint,8,opt,name=bytes_done,json=bytesDone,proto3" json:"bytes_done,omitempty"`
+	// Bytes to download; 0 while unknown.
+	BytesTotal int64 `protobuf:"varint,9,opt,name=bytes_total,json=bytesTotal,proto3" json:"bytes_total,omitempty"`
+	// The registry manifest digest of the image on the agent, e.g. "sha256:9a1e...".
+	Digest string `protobuf:"bytes,10,opt,name=digest,proto3" json:"digest,omitempty"`
+	// Docker's id of the image on the agent, e.g. "sha256:3f5c...": it changes when a refresh
+	// pulled a new build of the same tag.
+	ImageId string `protobuf:"bytes,11,opt,name=image_id,json=imageId,proto3" json:"image_id,omitempty"`
+	// Why the last pull failed, when state is IMAGE_STATE_FAILED, e.g.
+	// "unauthorized: authentication required". Never contains credentials.
+	Error string `protobuf:"bytes,12,opt,name=error,proto3" json:"error,omitempty"`
+	// When the agent last pulled the image successfully (even if nothing had changed).
+	PullTime *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=pull_time,json=pullTime,proto3" json:"pull_time,omitempty"`
+	// When this status last changed.
+	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImageStatus) Reset() {
+	*x = ImageStatus{}
+	mi := &file_hotdesk_v1_workspace_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImageStatus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImageStatus) ProtoMessage() {}
+
+func (x *ImageStatus) ProtoReflect() protoreflect.Message {
+	mi := &file_hotdesk_v1_workspace_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImageStatus.ProtoReflect.Descriptor instead.
+func (*ImageStatus) Descriptor() ([]byte, []int) {
+	return file_hotdesk_v1_workspace_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ImageStatus) GetWorkspaceId() string {
+	if x != nil {
+		return x.WorkspaceId
+	}
+	return ""
+}
+
+func (x *ImageStatus) GetAgentId() string {
+	if x != nil {
+		return x.AgentId
+	}
+	return ""
+}
+
+func (x *ImageStatus) GetImageReference() string {
+	if x != nil {
+		return x.ImageReference
+	}
+	return ""
+}
+
+func (x *ImageStatus) GetState() ImageState {
+	if x != nil {
+		return x.State
+	}
+	return ImageState_IMAGE_STATE_UNSPECIFIED
+}
+
+func (x *ImageStatus) GetPresent() bool {
+	if x != nil {
+		return x.Present
+	}
+	return false
+}
+
+func (x *ImageStatus) GetLayersDone() uint32 {
+	if x != nil {
+		return x.LayersDone
+	}
+	return 0
+}
+
+func (x *ImageStatus) GetLayersTotal() uint32 {
+	if x != nil {
+		return x.LayersTotal
+	}
+	return 0
+}
+
+func (x *ImageStatus) GetBytesDone() int64 {
+	if x != nil {
+		return x.BytesDone
+	}
+	return 0
+}
+
+func (x *ImageStatus) GetBytesTotal() int64 {
+	if x != nil {
+		return x.BytesTotal
+	}
+	return 0
+}
+
+func (x *ImageStatus) GetDigest() string {
+	if x != nil {
+		return x.Digest
+	}
+	return ""
+}
+
+func (x *ImageStatus) GetImageId() string {
+	if x != nil {
+		return x.ImageId
+	}
+	return ""
+}
+
+func (x *ImageStatus) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+func (x *ImageStatus) GetPullTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.PullTime
+	}
+	return nil
+}
+
+func (x *ImageStatus) GetUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdateTime
+	}
+	return nil
+}
+
+// Request for WorkspaceService.ListImageStatuses.
+type ListImageStatusesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Only this workspace's images; empty for every workspace.
+	WorkspaceId string `protobuf:"bytes,1,opt,name=workspace_id,json=workspaceId,proto3" json:"workspace_id,omitempty"`
+	// Only images on this agent; empty for every agent.
+	AgentId string `protobuf:"bytes,2,opt,name=agent_id,json=agentId,proto3" json:"agent_id,omitempty"`
+	// Maximum number of statuses to return, 1 to 1000; 0 means 100.
+	PageSize int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// Opaque token from a previous response's next_page_token, with the same filters.
+	PageToken     string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListImageStatusesRequest) Reset() {
+	*x = ListImageStatusesRequest{}
+	mi := &file_hotdesk_v1_workspace_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListImageStatusesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListImageStatusesRequest) ProtoMessage() {}
+
+func (x *ListImageStatusesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hotdesk_v1_workspace_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListImageStatusesRequest.ProtoReflect.Descriptor instead.
+func (*ListImageStatusesRequest) Descriptor() ([]byte, []int) {
+	return file_hotdesk_v1_workspace_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *ListImageStatusesRequest) GetWorkspaceId() string {
+	if x != nil {
+		return x.WorkspaceId
+	}
+	return ""
+}
+
+func (x *ListImageStatusesRequest) GetAgentId() string {
+	if x != nil {
+		return x.AgentId
+	}
+	return ""
+}
+
+func (x *ListImageStatusesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListImageStatusesRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// Response for WorkspaceService.ListImageStatuses.
+type ListImageStatusesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The page of statuses, ordered by workspace, then agent.
+	ImageStatuses []*ImageStatus `protobuf:"bytes,1,rep,name=image_statuses,json=imageStatuses,proto3" json:"image_statuses,omitempty"`
+	// Token for the next page; empty when this is the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListImageStatusesResponse) Reset() {
+	*x = ListImageStatusesResponse{}
+	mi := &file_hotdesk_v1_workspace_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListImageStatusesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListImageStatusesResponse) ProtoMessage() {}
+
+func (x *ListImageStatusesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hotdesk_v1_workspace_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListImageStatusesResponse.ProtoReflect.Descriptor instead.
+func (*ListImageStatusesResponse) Descriptor() ([]byte, []int) {
+	return file_hotdesk_v1_workspace_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ListImageStatusesResponse) GetImageStatuses() []*ImageStatus {
+	if x != nil {
+		return x.ImageStatuses
+	}
+	return nil
+}
+
+func (x *ListImageStatusesResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
 var File_hotdesk_v1_workspace_proto protoreflect.FileDescriptor
 
 const file_hotdesk_v1_workspace_proto_rawDesc = "" +
@@ -1086,7 +1451,37 @@ const file_hotdesk_v1_workspace_proto_rawDesc = "" +
 	"\tworkspace\x18\x01 \x01(\v2\x15.hotdesk.v1.WorkspaceR\tworkspace\"N\n" +
 	"\x17UpdateWorkspaceResponse\x123\n" +
 	"\tworkspace\x18\x01 \x01(\v2\x15.hotdesk.v1.WorkspaceR\tworkspace\"\x19\n" +
-	"\x17DeleteWorkspaceResponse*\xa1\x01\n" +
+	"\x17DeleteWorkspaceResponse\"\xff\x03\n" +
+	"\vImageStatus\x12!\n" +
+	"\fworkspace_id\x18\x01 \x01(\tR\vworkspaceId\x12\x19\n" +
+	"\bagent_id\x18\x02 \x01(\tR\aagentId\x12'\n" +
+	"\x0fimage_reference\x18\x03 \x01(\tR\x0eimageReference\x12,\n" +
+	"\x05state\x18\x04 \x01(\x0e2\x16.hotdesk.v1.ImageStateR\x05state\x12\x18\n" +
+	"\apresent\x18\x05 \x01(\bR\apresent\x12\x1f\n" +
+	"\vlayers_done\x18\x06 \x01(\rR\n" +
+	"layersDone\x12!\n" +
+	"\flayers_total\x18\a \x01(\rR\vlayersTotal\x12\x1d\n" +
+	"\n" +
+	"bytes_done\x18\b \x01(\x03R\tbytesDone\x12\x1f\n" +
+	"\vbytes_total\x18\t \x01(\x03R\n" +
+	"bytesTotal\x12\x16\n" +
+	"\x06digest\x18\n" +
+	" \x01(\tR\x06digest\x12\x19\n" +
+	"\bimage_id\x18\v \x01(\tR\aimageId\x12\x14\n" +
+	"\x05error\x18\f \x01(\tR\x05error\x127\n" +
+	"\tpull_time\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\bpullTime\x12;\n" +
+	"\vupdate_time\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"updateTime\"\xc4\x01\n" +
+	"\x18ListImageStatusesRequest\x12.\n" +
+	"\fworkspace_id\x18\x01 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\vworkspaceId\x12&\n" +
+	"\bagent_id\x18\x02 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\aagentId\x12'\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"\x83\x01\n" +
+	"\x19ListImageStatusesResponse\x12>\n" +
+	"\x0eimage_statuses\x18\x01 \x03(\v2\x17.hotdesk.v1.ImageStatusR\rimageStatuses\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\xa1\x01\n" +
 	"\rWorkspaceKind\x12\x1e\n" +
 	"\x1aWORKSPACE_KIND_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18WORKSPACE_KIND_CONTAINER\x10\x01\x12\x19\n" +
@@ -1097,13 +1492,22 @@ const file_hotdesk_v1_workspace_proto_rawDesc = "" +
 	"!CPU_ALLOCATION_METHOD_UNSPECIFIED\x10\x00\x12!\n" +
 	"\x1dCPU_ALLOCATION_METHOD_INHERIT\x10\x01\x12 \n" +
 	"\x1cCPU_ALLOCATION_METHOD_SHARES\x10\x02\x12\x1f\n" +
-	"\x1bCPU_ALLOCATION_METHOD_QUOTA\x10\x032\xf2\x04\n" +
+	"\x1bCPU_ALLOCATION_METHOD_QUOTA\x10\x03*\xa3\x01\n" +
+	"\n" +
+	"ImageState\x12\x1b\n" +
+	"\x17IMAGE_STATE_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12IMAGE_STATE_QUEUED\x10\x01\x12\x17\n" +
+	"\x13IMAGE_STATE_PULLING\x10\x02\x12\x17\n" +
+	"\x13IMAGE_STATE_PRESENT\x10\x03\x12\x16\n" +
+	"\x12IMAGE_STATE_FAILED\x10\x04\x12\x16\n" +
+	"\x12IMAGE_STATE_ABSENT\x10\x052\xef\x05\n" +
 	"\x10WorkspaceService\x12u\n" +
 	"\x0fCreateWorkspace\x12\".hotdesk.v1.CreateWorkspaceRequest\x1a#.hotdesk.v1.CreateWorkspaceResponse\"\x19\x82\xd3\xe4\x93\x02\x13:\x01*\"\x0e/v1/workspaces\x12n\n" +
 	"\fGetWorkspace\x12\x1f.hotdesk.v1.GetWorkspaceRequest\x1a .hotdesk.v1.GetWorkspaceResponse\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/workspaces/{id}\x12o\n" +
 	"\x0eListWorkspaces\x12!.hotdesk.v1.ListWorkspacesRequest\x1a\".hotdesk.v1.ListWorkspacesResponse\"\x16\x82\xd3\xe4\x93\x02\x10\x12\x0e/v1/workspaces\x12\x8c\x01\n" +
 	"\x0fUpdateWorkspace\x12\".hotdesk.v1.UpdateWorkspaceRequest\x1a#.hotdesk.v1.UpdateWorkspaceResponse\"0\x82\xd3\xe4\x93\x02*:\tworkspace2\x1d/v1/workspaces/{workspace.id}\x12w\n" +
-	"\x0fDeleteWorkspace\x12\".hotdesk.v1.DeleteWorkspaceRequest\x1a#.hotdesk.v1.DeleteWorkspaceResponse\"\x1b\x82\xd3\xe4\x93\x02\x15*\x13/v1/workspaces/{id}B8Z6github.com/hotdesk/hotdesk/gen/go/hotdesk/v1;hotdeskv1b\x06proto3"
+	"\x0fDeleteWorkspace\x12\".hotdesk.v1.DeleteWorkspaceRequest\x1a#.hotdesk.v1.DeleteWorkspaceResponse\"\x1b\x82\xd3\xe4\x93\x02\x15*\x13/v1/workspaces/{id}\x12{\n" +
+	"\x11ListImageStatuses\x12$.hotdesk.v1.ListImageStatusesRequest\x1a%.hotdesk.v1.ListImageStatusesResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/imageStatusesB8Z6github.com/hotdesk/hotdesk/gen/go/hotdesk/v1;hotdeskv1b\x06proto3"
 
 var (
 	file_hotdesk_v1_workspace_proto_rawDescOnce sync.Once
@@ -1117,56 +1521,66 @@ func file_hotdesk_v1_workspace_proto_rawDescGZIP() []byte {
 	return file_hotdesk_v1_workspace_proto_rawDescData
 }
 
-var file_hotdesk_v1_workspace_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_hotdesk_v1_workspace_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_hotdesk_v1_workspace_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_hotdesk_v1_workspace_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_hotdesk_v1_workspace_proto_goTypes = []any{
-	(WorkspaceKind)(0),              // 0: hotdesk.v1.WorkspaceKind
-	(CpuAllocationMethod)(0),        // 1: hotdesk.v1.CpuAllocationMethod
-	(*VolumeMapping)(nil),           // 2: hotdesk.v1.VolumeMapping
-	(*ContainerSpec)(nil),           // 3: hotdesk.v1.ContainerSpec
-	(*Workspace)(nil),               // 4: hotdesk.v1.Workspace
-	(*CreateWorkspaceRequest)(nil),  // 5: hotdesk.v1.CreateWorkspaceRequest
-	(*GetWorkspaceRequest)(nil),     // 6: hotdesk.v1.GetWorkspaceRequest
-	(*ListWorkspacesRequest)(nil),   // 7: hotdesk.v1.ListWorkspacesRequest
-	(*ListWorkspacesResponse)(nil),  // 8: hotdesk.v1.ListWorkspacesResponse
-	(*UpdateWorkspaceRequest)(nil),  // 9: hotdesk.v1.UpdateWorkspaceRequest
-	(*DeleteWorkspaceRequest)(nil),  // 10: hotdesk.v1.DeleteWorkspaceRequest
-	(*CreateWorkspaceResponse)(nil), // 11: hotdesk.v1.CreateWorkspaceResponse
-	(*GetWorkspaceResponse)(nil),    // 12: hotdesk.v1.GetWorkspaceResponse
-	(*UpdateWorkspaceResponse)(nil), // 13: hotdesk.v1.UpdateWorkspaceResponse
-	(*DeleteWorkspaceResponse)(nil), // 14: hotdesk.v1.DeleteWorkspaceResponse
-	(*timestamppb.Timestamp)(nil),   // 15: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil),   // 16: google.protobuf.FieldMask
+	(WorkspaceKind)(0),                // 0: hotdesk.v1.WorkspaceKind
+	(CpuAllocationMethod)(0),          // 1: hotdesk.v1.CpuAllocationMethod
+	(ImageState)(0),                   // 2: hotdesk.v1.ImageState
+	(*VolumeMapping)(nil),             // 3: hotdesk.v1.VolumeMapping
+	(*ContainerSpec)(nil),             // 4: hotdesk.v1.ContainerSpec
+	(*Workspace)(nil),                 // 5: hotdesk.v1.Workspace
+	(*CreateWorkspaceRequest)(nil),    // 6: hotdesk.v1.CreateWorkspaceRequest
+	(*GetWorkspaceRequest)(nil),       // 7: hotdesk.v1.GetWorkspaceRequest
+	(*ListWorkspacesRequest)(nil),     // 8: hotdesk.v1.ListWorkspacesRequest
+	(*ListWorkspacesResponse)(nil),    // 9: hotdesk.v1.ListWorkspacesResponse
+	(*UpdateWorkspaceRequest)(nil),    // 10: hotdesk.v1.UpdateWorkspaceRequest
+	(*DeleteWorkspaceRequest)(nil),    // 11: hotdesk.v1.DeleteWorkspaceRequest
+	(*CreateWorkspaceResponse)(nil),   // 12: hotdesk.v1.CreateWorkspaceResponse
+	(*GetWorkspaceResponse)(nil),      // 13: hotdesk.v1.GetWorkspaceResponse
+	(*UpdateWorkspaceResponse)(nil),   // 14: hotdesk.v1.UpdateWorkspaceResponse
+	(*DeleteWorkspaceResponse)(nil),   // 15: hotdesk.v1.DeleteWorkspaceResponse
+	(*ImageStatus)(nil),               // 16: hotdesk.v1.ImageStatus
+	(*ListImageStatusesRequest)(nil),  // 17: hotdesk.v1.ListImageStatusesRequest
+	(*ListImageStatusesResponse)(nil), // 18: hotdesk.v1.ListImageStatusesResponse
+	(*timestamppb.Timestamp)(nil),     // 19: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),     // 20: google.protobuf.FieldMask
 }
 var file_hotdesk_v1_workspace_proto_depIdxs = []int32{
 	1,  // 0: hotdesk.v1.ContainerSpec.cpu_allocation_method:type_name -> hotdesk.v1.CpuAllocationMethod
-	2,  // 1: hotdesk.v1.ContainerSpec.volume_mappings:type_name -> hotdesk.v1.VolumeMapping
+	3,  // 1: hotdesk.v1.ContainerSpec.volume_mappings:type_name -> hotdesk.v1.VolumeMapping
 	0,  // 2: hotdesk.v1.Workspace.kind:type_name -> hotdesk.v1.WorkspaceKind
-	3,  // 3: hotdesk.v1.Workspace.container:type_name -> hotdesk.v1.ContainerSpec
-	15, // 4: hotdesk.v1.Workspace.create_time:type_name -> google.protobuf.Timestamp
-	15, // 5: hotdesk.v1.Workspace.update_time:type_name -> google.protobuf.Timestamp
-	4,  // 6: hotdesk.v1.CreateWorkspaceRequest.workspace:type_name -> hotdesk.v1.Workspace
-	4,  // 7: hotdesk.v1.ListWorkspacesResponse.workspaces:type_name -> hotdesk.v1.Workspace
-	4,  // 8: hotdesk.v1.UpdateWorkspaceRequest.workspace:type_name -> hotdesk.v1.Workspace
-	16, // 9: hotdesk.v1.UpdateWorkspaceRequest.update_mask:type_name -> google.protobuf.FieldMask
-	4,  // 10: hotdesk.v1.CreateWorkspaceResponse.workspace:type_name -> hotdesk.v1.Workspace
-	4,  // 11: hotdesk.v1.GetWorkspaceResponse.workspace:type_name -> hotdesk.v1.Workspace
-	4,  // 12: hotdesk.v1.UpdateWorkspaceResponse.workspace:type_name -> hotdesk.v1.Workspace
-	5,  // 13: hotdesk.v1.WorkspaceService.CreateWorkspace:input_type -> hotdesk.v1.CreateWorkspaceRequest
-	6,  // 14: hotdesk.v1.WorkspaceService.GetWorkspace:input_type -> hotdesk.v1.GetWorkspaceRequest
-	7,  // 15: hotdesk.v1.WorkspaceService.ListWorkspaces:input_type -> hotdesk.v1.ListWorkspacesRequest
-	9,  // 16: hotdesk.v1.WorkspaceService.UpdateWorkspace:input_type -> hotdesk.v1.UpdateWorkspaceRequest
-	10, // 17: hotdesk.v1.WorkspaceService.DeleteWorkspace:input_type -> hotdesk.v1.DeleteWorkspaceRequest
-	11, // 18: hotdesk.v1.WorkspaceService.CreateWorkspace:output_type -> hotdesk.v1.CreateWorkspaceResponse
-	12, // 19: hotdesk.v1.WorkspaceService.GetWorkspace:output_type -> hotdesk.v1.GetWorkspaceResponse
-	8,  // 20: hotdesk.v1.WorkspaceService.ListWorkspaces:output_type -> hotdesk.v1.ListWorkspacesResponse
-	13, // 21: hotdesk.v1.WorkspaceService.UpdateWorkspace:output_type -> hotdesk.v1.UpdateWorkspaceResponse
-	14, // 22: hotdesk.v1.WorkspaceService.DeleteWorkspace:output_type -> hotdesk.v1.DeleteWorkspaceResponse
-	18, // [18:23] is the sub-list for method output_type
-	13, // [13:18] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	4,  // 3: hotdesk.v1.Workspace.container:type_name -> hotdesk.v1.ContainerSpec
+	19, // 4: hotdesk.v1.Workspace.create_time:type_name -> google.protobuf.Timestamp
+	19, // 5: hotdesk.v1.Workspace.update_time:type_name -> google.protobuf.Timestamp
+	5,  // 6: hotdesk.v1.CreateWorkspaceRequest.workspace:type_name -> hotdesk.v1.Workspace
+	5,  // 7: hotdesk.v1.ListWorkspacesResponse.workspaces:type_name -> hotdesk.v1.Workspace
+	5,  // 8: hotdesk.v1.UpdateWorkspaceRequest.workspace:type_name -> hotdesk.v1.Workspace
+	20, // 9: hotdesk.v1.UpdateWorkspaceRequest.update_mask:type_name -> google.protobuf.FieldMask
+	5,  // 10: hotdesk.v1.CreateWorkspaceResponse.workspace:type_name -> hotdesk.v1.Workspace
+	5,  // 11: hotdesk.v1.GetWorkspaceResponse.workspace:type_name -> hotdesk.v1.Workspace
+	5,  // 12: hotdesk.v1.UpdateWorkspaceResponse.workspace:type_name -> hotdesk.v1.Workspace
+	2,  // 13: hotdesk.v1.ImageStatus.state:type_name -> hotdesk.v1.ImageState
+	19, // 14: hotdesk.v1.ImageStatus.pull_time:type_name -> google.protobuf.Timestamp
+	19, // 15: hotdesk.v1.ImageStatus.update_time:type_name -> google.protobuf.Timestamp
+	16, // 16: hotdesk.v1.ListImageStatusesResponse.image_statuses:type_name -> hotdesk.v1.ImageStatus
+	6,  // 17: hotdesk.v1.WorkspaceService.CreateWorkspace:input_type -> hotdesk.v1.CreateWorkspaceRequest
+	7,  // 18: hotdesk.v1.WorkspaceService.GetWorkspace:input_type -> hotdesk.v1.GetWorkspaceRequest
+	8,  // 19: hotdesk.v1.WorkspaceService.ListWorkspaces:input_type -> hotdesk.v1.ListWorkspacesRequest
+	10, // 20: hotdesk.v1.WorkspaceService.UpdateWorkspace:input_type -> hotdesk.v1.UpdateWorkspaceRequest
+	11, // 21: hotdesk.v1.WorkspaceService.DeleteWorkspace:input_type -> hotdesk.v1.DeleteWorkspaceRequest
+	17, // 22: hotdesk.v1.WorkspaceService.ListImageStatuses:input_type -> hotdesk.v1.ListImageStatusesRequest
+	12, // 23: hotdesk.v1.WorkspaceService.CreateWorkspace:output_type -> hotdesk.v1.CreateWorkspaceResponse
+	13, // 24: hotdesk.v1.WorkspaceService.GetWorkspace:output_type -> hotdesk.v1.GetWorkspaceResponse
+	9,  // 25: hotdesk.v1.WorkspaceService.ListWorkspaces:output_type -> hotdesk.v1.ListWorkspacesResponse
+	14, // 26: hotdesk.v1.WorkspaceService.UpdateWorkspace:output_type -> hotdesk.v1.UpdateWorkspaceResponse
+	15, // 27: hotdesk.v1.WorkspaceService.DeleteWorkspace:output_type -> hotdesk.v1.DeleteWorkspaceResponse
+	18, // 28: hotdesk.v1.WorkspaceService.ListImageStatuses:output_type -> hotdesk.v1.ListImageStatusesResponse
+	23, // [23:29] is the sub-list for method output_type
+	17, // [17:23] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_hotdesk_v1_workspace_proto_init() }
@@ -1179,8 +1593,8 @@ func file_hotdesk_v1_workspace_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hotdesk_v1_workspace_proto_rawDesc), len(file_hotdesk_v1_workspace_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   13,
+			NumEnums:      3,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

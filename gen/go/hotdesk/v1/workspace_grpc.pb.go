@@ -19,11 +19,12 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	WorkspaceService_CreateWorkspace_FullMethodName = "/hotdesk.v1.WorkspaceService/CreateWorkspace"
-	WorkspaceService_GetWorkspace_FullMethodName    = "/hotdesk.v1.WorkspaceService/GetWorkspace"
-	WorkspaceService_ListWorkspaces_FullMethodName  = "/hotdesk.v1.WorkspaceService/ListWorkspaces"
-	WorkspaceService_UpdateWorkspace_FullMethodName = "/hotdesk.v1.WorkspaceService/UpdateWorkspace"
-	WorkspaceService_DeleteWorkspace_FullMethodName = "/hotdesk.v1.WorkspaceService/DeleteWorkspace"
+	WorkspaceService_CreateWorkspace_FullMethodName   = "/hotdesk.v1.WorkspaceService/CreateWorkspace"
+	WorkspaceService_GetWorkspace_FullMethodName      = "/hotdesk.v1.WorkspaceService/GetWorkspace"
+	WorkspaceService_ListWorkspaces_FullMethodName    = "/hotdesk.v1.WorkspaceService/ListWorkspaces"
+	WorkspaceService_UpdateWorkspace_FullMethodName   = "/hotdesk.v1.WorkspaceService/UpdateWorkspace"
+	WorkspaceService_DeleteWorkspace_FullMethodName   = "/hotdesk.v1.WorkspaceService/DeleteWorkspace"
+	WorkspaceService_ListImageStatuses_FullMethodName = "/hotdesk.v1.WorkspaceService/ListImageStatuses"
 )
 
 // WorkspaceServiceClient is the client API for WorkspaceService service.
@@ -45,6 +46,12 @@ type WorkspaceServiceClient interface {
 	UpdateWorkspace(ctx context.Context, in *UpdateWorkspaceRequest, opts ...grpc.CallOption) (*UpdateWorkspaceResponse, error)
 	// Deletes a workspace. Running sessions of it are not affected.
 	DeleteWorkspace(ctx context.Context, in *DeleteWorkspaceRequest, opts ...grpc.CallOption) (*DeleteWorkspaceResponse, error)
+	// Lists where each container workspace's image stands on each agent that should hold it:
+	// queued, pulling (with progress), present (with its digest) or failed (with the registry's
+	// reason). An agent should hold a workspace's image when the workspace is an enabled
+	// container workspace allowed in the agent's zone and its Docker network (if any) exists on
+	// the agent. Ordered by workspace, then agent; filter by either or both. Administrators only.
+	ListImageStatuses(ctx context.Context, in *ListImageStatusesRequest, opts ...grpc.CallOption) (*ListImageStatusesResponse, error)
 }
 
 type workspaceServiceClient struct {
@@ -105,6 +112,16 @@ func (c *workspaceServiceClient) DeleteWorkspace(ctx context.Context, in *Delete
 	return out, nil
 }
 
+func (c *workspaceServiceClient) ListImageStatuses(ctx context.Context, in *ListImageStatusesRequest, opts ...grpc.CallOption) (*ListImageStatusesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListImageStatusesResponse)
+	err := c.cc.Invoke(ctx, WorkspaceService_ListImageStatuses_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // WorkspaceServiceServer is the server API for WorkspaceService service.
 // All implementations must embed UnimplementedWorkspaceServiceServer
 // for forward compatibility.
@@ -124,6 +141,12 @@ type WorkspaceServiceServer interface {
 	UpdateWorkspace(context.Context, *UpdateWorkspaceRequest) (*UpdateWorkspaceResponse, error)
 	// Deletes a workspace. Running sessions of it are not affected.
 	DeleteWorkspace(context.Context, *DeleteWorkspaceRequest) (*DeleteWorkspaceResponse, error)
+	// Lists where each container workspace's image stands on each agent that should hold it:
+	// queued, pulling (with progress), present (with its digest) or failed (with the registry's
+	// reason). An agent should hold a workspace's image when the workspace is an enabled
+	// container workspace allowed in the agent's zone and its Docker network (if any) exists on
+	// the agent. Ordered by workspace, then agent; filter by either or both. Administrators only.
+	ListImageStatuses(context.Context, *ListImageStatusesRequest) (*ListImageStatusesResponse, error)
 	mustEmbedUnimplementedWorkspaceServiceServer()
 }
 
@@ -148,6 +171,9 @@ func (UnimplementedWorkspaceServiceServer) UpdateWorkspace(context.Context, *Upd
 }
 func (UnimplementedWorkspaceServiceServer) DeleteWorkspace(context.Context, *DeleteWorkspaceRequest) (*DeleteWorkspaceResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method DeleteWorkspace not implemented")
+}
+func (UnimplementedWorkspaceServiceServer) ListImageStatuses(context.Context, *ListImageStatusesRequest) (*ListImageStatusesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListImageStatuses not implemented")
 }
 func (UnimplementedWorkspaceServiceServer) mustEmbedUnimplementedWorkspaceServiceServer() {}
 func (UnimplementedWorkspaceServiceServer) testEmbeddedByValue()                          {}
@@ -260,6 +286,24 @@ func _WorkspaceService_DeleteWorkspace_Handler(srv interface{}, ctx context.Cont
 	return interceptor(ctx, in, info, handler)
 }
 
+func _WorkspaceService_ListImageStatuses_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListImageStatusesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(WorkspaceServiceServer).ListImageStatuses(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: WorkspaceService_ListImageStatuses_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(WorkspaceServiceServer).ListImageStatuses(ctx, req.(*ListImageStatusesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // WorkspaceService_ServiceDesc is the grpc.ServiceDesc for WorkspaceService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -286,6 +330,10 @@ var WorkspaceService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DeleteWorkspace",
 			Handler:    _WorkspaceService_DeleteWorkspace_Handler,
+		},
+		{
+			MethodName: "ListImageStatuses",
+			Handler:    _WorkspaceService_ListImageStatuses_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -28,6 +28,15 @@ class CpuAllocationMethod(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CPU_ALLOCATION_METHOD_INHERIT: _ClassVar[CpuAllocationMethod]
     CPU_ALLOCATION_METHOD_SHARES: _ClassVar[CpuAllocationMethod]
     CPU_ALLOCATION_METHOD_QUOTA: _ClassVar[CpuAllocationMethod]
+
+class ImageState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    IMAGE_STATE_UNSPECIFIED: _ClassVar[ImageState]
+    IMAGE_STATE_QUEUED: _ClassVar[ImageState]
+    IMAGE_STATE_PULLING: _ClassVar[ImageState]
+    IMAGE_STATE_PRESENT: _ClassVar[ImageState]
+    IMAGE_STATE_FAILED: _ClassVar[ImageState]
+    IMAGE_STATE_ABSENT: _ClassVar[ImageState]
 WORKSPACE_KIND_UNSPECIFIED: WorkspaceKind
 WORKSPACE_KIND_CONTAINER: WorkspaceKind
 WORKSPACE_KIND_SERVER: WorkspaceKind
@@ -37,6 +46,12 @@ CPU_ALLOCATION_METHOD_UNSPECIFIED: CpuAllocationMethod
 CPU_ALLOCATION_METHOD_INHERIT: CpuAllocationMethod
 CPU_ALLOCATION_METHOD_SHARES: CpuAllocationMethod
 CPU_ALLOCATION_METHOD_QUOTA: CpuAllocationMethod
+IMAGE_STATE_UNSPECIFIED: ImageState
+IMAGE_STATE_QUEUED: ImageState
+IMAGE_STATE_PULLING: ImageState
+IMAGE_STATE_PRESENT: ImageState
+IMAGE_STATE_FAILED: ImageState
+IMAGE_STATE_ABSENT: ImageState
 
 class VolumeMapping(_message.Message):
     __slots__ = ("host_path", "container_path", "read_only")
@@ -175,3 +190,55 @@ class UpdateWorkspaceResponse(_message.Message):
 class DeleteWorkspaceResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class ImageStatus(_message.Message):
+    __slots__ = ("workspace_id", "agent_id", "image_reference", "state", "present", "layers_done", "layers_total", "bytes_done", "bytes_total", "digest", "image_id", "error", "pull_time", "update_time")
+    WORKSPACE_ID_FIELD_NUMBER: _ClassVar[int]
+    AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    PRESENT_FIELD_NUMBER: _ClassVar[int]
+    LAYERS_DONE_FIELD_NUMBER: _ClassVar[int]
+    LAYERS_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    BYTES_DONE_FIELD_NUMBER: _ClassVar[int]
+    BYTES_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    DIGEST_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    PULL_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    workspace_id: str
+    agent_id: str
+    image_reference: str
+    state: ImageState
+    present: bool
+    layers_done: int
+    layers_total: int
+    bytes_done: int
+    bytes_total: int
+    digest: str
+    image_id: str
+    error: str
+    pull_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, workspace_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., image_reference: _Optional[str] = ..., state: _Optional[_Union[ImageState, str]] = ..., present: bool = ..., layers_done: _Optional[int] = ..., layers_total: _Optional[int] = ..., bytes_done: _Optional[int] = ..., bytes_total: _Optional[int] = ..., digest: _Optional[str] = ..., image_id: _Optional[str] = ..., error: _Optional[str] = ..., pull_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListImageStatusesRequest(_message.Message):
+    __slots__ = ("workspace_id", "agent_id", "page_size", "page_token")
+    WORKSPACE_ID_FIELD_NUMBER: _ClassVar[int]
+    AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    workspace_id: str
+    agent_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, workspace_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListImageStatusesResponse(_message.Message):
+    __slots__ = ("image_statuses", "next_page_token")
+    IMAGE_STATUSES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    image_statuses: _containers.RepeatedCompositeFieldContainer[ImageStatus]
+    next_page_token: str
+    def __init__(self, image_statuses: _Optional[_Iterable[_Union[ImageStatus, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

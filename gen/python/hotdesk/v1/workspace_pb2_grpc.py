@@ -62,6 +62,11 @@ class WorkspaceServiceStub(object):
                 request_serializer=hotdesk_dot_v1_dot_workspace__pb2.DeleteWorkspaceRequest.SerializeToString,
                 response_deserializer=hotdesk_dot_v1_dot_workspace__pb2.DeleteWorkspaceResponse.FromString,
                 _registered_method=True)
+        self.ListImageStatuses = channel.unary_unary(
+                '/hotdesk.v1.WorkspaceService/ListImageStatuses',
+                request_serializer=hotdesk_dot_v1_dot_workspace__pb2.ListImageStatusesRequest.SerializeToString,
+                response_deserializer=hotdesk_dot_v1_dot_workspace__pb2.ListImageStatusesResponse.FromString,
+                _registered_method=True)
 
 
 class WorkspaceServiceServicer(object):
@@ -106,6 +111,17 @@ class WorkspaceServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListImageStatuses(self, request, context):
+        """Lists where each container workspace's image stands on each agent that should hold it:
+        queued, pulling (with progress), present (with its digest) or failed (with the registry's
+        reason). An agent should hold a workspace's image when the workspace is an enabled
+        container workspace allowed in the agent's zone and its Docker network (if any) exists on
+        the agent. Ordered by workspace, then agent; filter by either or both. Administrators only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_WorkspaceServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -133,6 +149,11 @@ def add_WorkspaceServiceServicer_to_server(servicer, server):
                     servicer.DeleteWorkspace,
                     request_deserializer=hotdesk_dot_v1_dot_workspace__pb2.DeleteWorkspaceRequest.FromString,
                     response_serializer=hotdesk_dot_v1_dot_workspace__pb2.DeleteWorkspaceResponse.SerializeToString,
+            ),
+            'ListImageStatuses': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListImageStatuses,
+                    request_deserializer=hotdesk_dot_v1_dot_workspace__pb2.ListImageStatusesRequest.FromString,
+                    response_serializer=hotdesk_dot_v1_dot_workspace__pb2.ListImageStatusesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -273,6 +294,33 @@ class WorkspaceService(object):
             '/hotdesk.v1.WorkspaceService/DeleteWorkspace',
             hotdesk_dot_v1_dot_workspace__pb2.DeleteWorkspaceRequest.SerializeToString,
             hotdesk_dot_v1_dot_workspace__pb2.DeleteWorkspaceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListImageStatuses(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/hotdesk.v1.WorkspaceService/ListImageStatuses',
+            hotdesk_dot_v1_dot_workspace__pb2.ListImageStatusesRequest.SerializeToString,
+            hotdesk_dot_v1_dot_workspace__pb2.ListImageStatusesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file hotdesk/v1/workspace.proto.
  */
 export const file_hotdesk_v1_workspace: GenFile = /*@__PURE__*/
-  fileDesc("Chpob3RkZXNrL3YxL3dvcmtzcGFjZS5wcm90bxIKaG90ZGVzay52MSJtCg1Wb2x1bWVNYXBwaW5nEiEKCWhvc3RfcGF0aBgBIAEoCUIOukgLcgkQARiAIDICXi8SJgoOY29udGFpbmVyX3BhdGgYAiABKAlCDrpIC3IJEAEYgCAyAl4vEhEKCXJlYWRfb25seRgDIAEoCCLyAwoNQ29udGFpbmVyU3BlYxIXCgVpbWFnZRgBIAEoCUIIukgFcgMYgAQSGgoIcmVnaXN0cnkYAiABKAlCCLpIBXIDGIAEEiMKEXJlZ2lzdHJ5X3VzZXJuYW1lGAMgASgJQgi6SAVyAxiAAhInChFyZWdpc3RyeV9wYXNzd29yZBgEIAEoCUIM4kEBBLpIBXIDGIAgEiMKFWhhc19yZWdpc3RyeV9wYXNzd29yZBgFIAEoCEIE4kEBAxImCgVjb3JlcxgGIAEoAUIXukgUEhIZAAAAAAAAkEApAAAAAAAAAAASHwoJbWVtb3J5X21iGAcgASgDQgy6SAkiBxiAgIACKAASFwoEZ3B1cxgIIAEoBUIJukgGGgQYQCgAEkgKFWNwdV9hbGxvY2F0aW9uX21ldGhvZBgJIAEoDjIfLmhvdGRlc2sudjEuQ3B1QWxsb2NhdGlvbk1ldGhvZEIIukgFggECEAESLQoaZG9ja2VyX3J1bl9jb25maWdfb3ZlcnJpZGUYCiABKAlCCbpIBnIEGICABBIgCg5kb2NrZXJfbmV0d29yaxgLIAEoCUIIukgFcgMY/wESPAoPdm9sdW1lX21hcHBpbmdzGAwgAygLMhkuaG90ZGVzay52MS5Wb2x1bWVNYXBwaW5nQgi6SAWSAQIQQCK4BAoJV29ya3NwYWNlEhAKAmlkGAEgASgJQgTiQQEDEhYKBG5hbWUYAiABKAlCCLpIBXIDGIABEh0KC2Rlc2NyaXB0aW9uGAMgASgJQgi6SAVyAxiAIBIgCg10aHVtYm5haWxfdXJsGAQgASgJQgm6SAZyBBiAgAQSMQoEa2luZBgFIAEoDjIZLmhvdGRlc2sudjEuV29ya3NwYWNlS2luZEIIukgFggECEAESDwoHZW5hYmxlZBgGIAEoCBIsCgljb250YWluZXIYByABKAsyGS5ob3RkZXNrLnYxLkNvbnRhaW5lclNwZWMSHgoJc2VydmVyX2lkGAggASgJQgu6SAjYAQFyA7ABARIjCg5zZXJ2ZXJfcG9vbF9pZBgJIAEoCUILukgI2AEBcgOwAQESHQoIbGlua191cmwYCiABKAlCC7pICNgBAXIDiAEBEiQKCHpvbmVfaWRzGAsgAygJQhK6SA+SAQwQgAIYASIFcgOwAQESKgoUaWRsZV90aW1lb3V0X3NlY29uZHMYDCABKAVCDLpICRoHGICangEoABIqChRtYXhfbGlmZXRpbWVfc2Vjb25kcxgNIAEoBUIMukgJGgcYgOeEDygAEjUKC2NyZWF0ZV90aW1lGA4gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxI1Cgt1cGRhdGVfdGltZRgPIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBOJBAQMiaAoWQ3JlYXRlV29ya3NwYWNlUmVxdWVzdBIwCgl3b3Jrc3BhY2UYASABKAsyFS5ob3RkZXNrLnYxLldvcmtzcGFjZUIGukgDyAEBEhwKCnJlcXVlc3RfaWQYAiABKAlCCLpIBXIDGIABIisKE0dldFdvcmtzcGFjZVJlcXVlc3QSFAoCaWQYASABKAlCCLpIBXIDsAEBIlQKFUxpc3RXb3Jrc3BhY2VzUmVxdWVzdBIdCglwYWdlX3NpemUYASABKAVCCrpIBxoFGOgHKAASHAoKcGFnZV90b2tlbhgCIAEoCUIIukgFcgMYgAQiXAoWTGlzdFdvcmtzcGFjZXNSZXNwb25zZRIpCgp3b3Jrc3BhY2VzGAEgAygLMhUuaG90ZGVzay52MS5Xb3Jrc3BhY2USFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJInsKFlVwZGF0ZVdvcmtzcGFjZVJlcXVlc3QSMAoJd29ya3NwYWNlGAEgASgLMhUuaG90ZGVzay52MS5Xb3Jrc3BhY2VCBrpIA8gBARIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2siLgoWRGVsZXRlV29ya3NwYWNlUmVxdWVzdBIUCgJpZBgBIAEoCUIIukgFcgOwAQEiQwoXQ3JlYXRlV29ya3NwYWNlUmVzcG9uc2USKAoJd29ya3NwYWNlGAEgASgLMhUuaG90ZGVzay52MS5Xb3Jrc3BhY2UiQAoUR2V0V29ya3NwYWNlUmVzcG9uc2USKAoJd29ya3NwYWNlGAEgASgLMhUuaG90ZGVzay52MS5Xb3Jrc3BhY2UiQwoXVXBkYXRlV29ya3NwYWNlUmVzcG9uc2USKAoJd29ya3NwYWNlGAEgASgLMhUuaG90ZGVzay52MS5Xb3Jrc3BhY2UiGQoXRGVsZXRlV29ya3NwYWNlUmVzcG9uc2UqoQEKDVdvcmtzcGFjZUtpbmQSHgoaV09SS1NQQUNFX0tJTkRfVU5TUEVDSUZJRUQQABIcChhXT1JLU1BBQ0VfS0lORF9DT05UQUlORVIQARIZChVXT1JLU1BBQ0VfS0lORF9TRVJWRVIQAhIeChpXT1JLU1BBQ0VfS0lORF9TRVJWRVJfUE9PTBADEhcKE1dPUktTUEFDRV9LSU5EX0xJTksQBCqiAQoTQ3B1QWxsb2NhdGlvbk1ldGhvZBIlCiFDUFVfQUxMT0NBVElPTl9NRVRIT0RfVU5TUEVDSUZJRUQQABIhCh1DUFVfQUxMT0NBVElPTl9NRVRIT0RfSU5IRVJJVBABEiAKHENQVV9BTExPQ0FUSU9OX01FVEhPRF9TSEFSRVMQAhIfChtDUFVfQUxMT0NBVElPTl9NRVRIT0RfUVVPVEEQAzLyBAoQV29ya3NwYWNlU2VydmljZRJ1Cg9DcmVhdGVXb3Jrc3BhY2USIi5ob3RkZXNrLnYxLkNyZWF0ZVdvcmtzcGFjZVJlcXVlc3QaIy5ob3RkZXNrLnYxLkNyZWF0ZVdvcmtzcGFjZVJlc3BvbnNlIhmC0+STAhM6ASoiDi92MS93b3Jrc3BhY2VzEm4KDEdldFdvcmtzcGFjZRIfLmhvdGRlc2sudjEuR2V0V29ya3NwYWNlUmVxdWVzdBogLmhvdGRlc2sudjEuR2V0V29ya3NwYWNlUmVzcG9uc2UiG4LT5JMCFRITL3YxL3dvcmtzcGFjZXMve2lkfRJvCg5MaXN0V29ya3NwYWNlcxIhLmhvdGRlc2sudjEuTGlzdFdvcmtzcGFjZXNSZXF1ZXN0GiIuaG90ZGVzay52MS5MaXN0V29ya3NwYWNlc1Jlc3BvbnNlIhaC0+STAhASDi92MS93b3Jrc3BhY2VzEowBCg9VcGRhdGVXb3Jrc3BhY2USIi5ob3RkZXNrLnYxLlVwZGF0ZVdvcmtzcGFjZVJlcXVlc3QaIy5ob3RkZXNrLnYxLlVwZGF0ZVdvcmtzcGFjZVJlc3BvbnNlIjCC0+STAio6CXdvcmtzcGFjZTIdL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZS5pZH0SdwoPRGVsZXRlV29ya3NwYWNlEiIuaG90ZGVzay52MS5EZWxldGVXb3Jrc3BhY2VSZXF1ZXN0GiMuaG90ZGVzay52MS5EZWxldGVXb3Jrc3BhY2VSZXNwb25zZSIbgtPkkwIVKhMvdjEvd29ya3NwYWNlcy97aWR9QjhaNmdpdGh1Yi5jb20vaG90ZGVzay9ob3RkZXNrL2dlbi9nby9ob3RkZXNrL3YxO2hvdGRlc2t2MWIGcHJvdG8z", [file_buf_validate_validate, file_google_api_annotations, file_google_api_field_behavior, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
+  fileDesc("Chpob3RkZXNrL3YxL3dvcmtzcGFjZS5wcm90bxIKaG90ZGVzay52MSJtCg1Wb2x1bWVNYXBwaW5nEiEKCWhvc3RfcGF0aBgBIAEoCUIOukgLcgkQARiAIDICXi8SJgoOY29udGFpbmVyX3BhdGgYAiABKAlCDrpIC3IJEAEYgCAyAl4vEhEKCXJlYWRfb25seRgDIAEoCCLyAwoNQ29udGFpbmVyU3BlYxIXCgVpbWFnZRgBIAEoCUIIukgFcgMYgAQSGgoIcmVnaXN0cnkYAiABKAlCCLpIBXIDGIAEEiMKEXJlZ2lzdHJ5X3VzZXJuYW1lGAMgASgJQgi6SAVyAxiAAhInChFyZWdpc3RyeV9wYXNzd29yZBgEIAEoCUIM4kEBBLpIBXIDGIAgEiMKFWhhc19yZWdpc3RyeV9wYXNzd29yZBgFIAEoCEIE4kEBAxImCgVjb3JlcxgGIAEoAUIXukgUEhIZAAAAAAAAkEApAAAAAAAAAAASHwoJbWVtb3J5X21iGAcgASgDQgy6SAkiBxiAgIACKAASFwoEZ3B1cxgIIAEoBUIJukgGGgQYQCgAEkgKFWNwdV9hbGxvY2F0aW9uX21ldGhvZBgJIAEoDjIfLmhvdGRlc2sudjEuQ3B1QWxsb2NhdGlvbk1ldGhvZEIIukgFggECEAESLQoaZG9ja2VyX3J1bl9jb25maWdfb3ZlcnJpZGUYCiABKAlCCbpIBnIEGICABBIgCg5kb2NrZXJfbmV0d29yaxgLIAEoCUIIukgFcgMY/wESPAoPdm9sdW1lX21hcHBpbmdzGAwgAygLMhkuaG90ZGVzay52MS5Wb2x1bWVNYXBwaW5nQgi6SAWSAQIQQCK4BAoJV29ya3NwYWNlEhAKAmlkGAEgASgJQgTiQQEDEhYKBG5hbWUYAiABKAlCCLpIBXIDGIABEh0KC2Rlc2NyaXB0aW9uGAMgASgJQgi6SAVyAxiAIBIgCg10aHVtYm5haWxfdXJsGAQgASgJQgm6SAZyBBiAgAQSMQoEa2luZBgFIAEoDjIZLmhvdGRlc2sudjEuV29ya3NwYWNlS2luZEIIukgFggECEAESDwoHZW5hYmxlZBgGIAEoCBIsCgljb250YWluZXIYByABKAsyGS5ob3RkZXNrLnYxLkNvbnRhaW5lclNwZWMSHgoJc2VydmVyX2lkGAggASgJQgu6SAjYAQFyA7ABARIjCg5zZXJ2ZXJfcG9vbF9pZBgJIAEoCUILukgI2AEBcgOwAQESHQoIbGlua191cmwYCiABKAlCC7pICNgBAXIDiAEBEiQKCHpvbmVfaWRzGAsgAygJQhK6SA+SAQwQgAIYASIFcgOwAQESKgoUaWRsZV90aW1lb3V0X3NlY29uZHMYDCABKAVCDLpICRoHGICangEoABIqChRtYXhfbGlmZXRpbWVfc2Vjb25kcxgNIAEoBUIMukgJGgcYgOeEDygAEjUKC2NyZWF0ZV90aW1lGA4gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxI1Cgt1cGRhdGVfdGltZRgPIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBOJBAQMiaAoWQ3JlYXRlV29ya3NwYWNlUmVxdWVzdBIwCgl3b3Jrc3BhY2UYASABKAsyFS5ob3RkZXNrLnYxLldvcmtzcGFjZUIGukgDyAEBEhwKCnJlcXVlc3RfaWQYAiABKAlCCLpIBXIDGIABIisKE0dldFdvcmtzcGFjZVJlcXVlc3QSFAoCaWQYASABKAlCCLpIBXIDsAEBIlQKFUxpc3RXb3Jrc3BhY2VzUmVxdWVzdBIdCglwYWdlX3NpemUYASABKAVCCrpIBxoFGOgHKAASHAoKcGFnZV90b2tlbhgCIAEoCUIIukgFcgMYgAQiXAoWTGlzdFdvcmtzcGFjZXNSZXNwb25zZRIpCgp3b3Jrc3BhY2VzGAEgAygLMhUuaG90ZGVzay52MS5Xb3Jrc3BhY2USFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJInsKFlVwZGF0ZVdvcmtzcGFjZVJlcXVlc3QSMAoJd29ya3NwYWNlGAEgASgLMhUuaG90ZGVzay52MS5Xb3Jrc3BhY2VCBrpIA8gBARIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2siLgoWRGVsZXRlV29ya3NwYWNlUmVxdWVzdBIUCgJpZBgBIAEoCUIIukgFcgOwAQEiQwoXQ3JlYXRlV29ya3NwYWNlUmVzcG9uc2USKAoJd29ya3NwYWNlGAEgASgLMhUuaG90ZGVzay52MS5Xb3Jrc3BhY2UiQAoUR2V0V29ya3NwYWNlUmVzcG9uc2USKAoJd29ya3NwYWNlGAEgASgLMhUuaG90ZGVzay52MS5Xb3Jrc3BhY2UiQwoXVXBkYXRlV29ya3NwYWNlUmVzcG9uc2USKAoJd29ya3NwYWNlGAEgASgLMhUuaG90ZGVzay52MS5Xb3Jrc3BhY2UiGQoXRGVsZXRlV29ya3NwYWNlUmVzcG9uc2Ui6wIKC0ltYWdlU3RhdHVzEhQKDHdvcmtzcGFjZV9pZBgBIAEoCRIQCghhZ2VudF9pZBgCIAEoCRIXCg9pbWFnZV9yZWZlcmVuY2UYAyABKAkSJQoFc3RhdGUYBCABKA4yFi5ob3RkZXNrLnYxLkltYWdlU3RhdGUSDwoHcHJlc2VudBgFIAEoCBITCgtsYXllcnNfZG9uZRgGIAEoDRIUCgxsYXllcnNfdG90YWwYByABKA0SEgoKYnl0ZXNfZG9uZRgIIAEoAxITCgtieXRlc190b3RhbBgJIAEoAxIOCgZkaWdlc3QYCiABKAkSEAoIaW1hZ2VfaWQYCyABKAkSDQoFZXJyb3IYDCABKAkSLQoJcHVsbF90aW1lGA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgOIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAimQEKGExpc3RJbWFnZVN0YXR1c2VzUmVxdWVzdBIhCgx3b3Jrc3BhY2VfaWQYASABKAlCC7pICNgBAXIDsAEBEh0KCGFnZW50X2lkGAIgASgJQgu6SAjYAQFyA7ABARIdCglwYWdlX3NpemUYAyABKAVCCrpIBxoFGOgHKAASHAoKcGFnZV90b2tlbhgEIAEoCUIIukgFcgMYgAQiZQoZTGlzdEltYWdlU3RhdHVzZXNSZXNwb25zZRIvCg5pbWFnZV9zdGF0dXNlcxgBIAMoCzIXLmhvdGRlc2sudjEuSW1hZ2VTdGF0dXMSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJKqEBCg1Xb3Jrc3BhY2VLaW5kEh4KGldPUktTUEFDRV9LSU5EX1VOU1BFQ0lGSUVEEAASHAoYV09SS1NQQUNFX0tJTkRfQ09OVEFJTkVSEAESGQoVV09SS1NQQUNFX0tJTkRfU0VSVkVSEAISHgoaV09SS1NQQUNFX0tJTkRfU0VSVkVSX1BPT0wQAxIXChNXT1JLU1BBQ0VfS0lORF9MSU5LEAQqogEKE0NwdUFsbG9jYXRpb25NZXRob2QSJQohQ1BVX0FMTE9DQVRJT05fTUVUSE9EX1VOU1BFQ0lGSUVEEAASIQodQ1BVX0FMTE9DQVRJT05fTUVUSE9EX0lOSEVSSVQQARIgChxDUFVfQUxMT0NBVElPTl9NRVRIT0RfU0hBUkVTEAISHwobQ1BVX0FMTE9DQVRJT05fTUVUSE9EX1FVT1RBEAMqowEKCkltYWdlU3RhdGUSGwoXSU1BR0VfU1RBVEVfVU5TUEVDSUZJRUQQABIWChJJTUFHRV9TVEFURV9RVUVVRUQQARIXChNJTUFHRV9TVEFURV9QVUxMSU5HEAISFwoTSU1BR0VfU1RBVEVfUFJFU0VOVBADEhYKEklNQUdFX1NUQVRFX0ZBSUxFRBAEEhYKEklNQUdFX1NUQVRFX0FCU0VOVBAFMu8FChBXb3Jrc3BhY2VTZXJ2aWNlEnUKD0NyZWF0ZVdvcmtzcGFjZRIiLmhvdGRlc2sudjEuQ3JlYXRlV29ya3NwYWNlUmVxdWVzdBojLmhvdGRlc2sudjEuQ3JlYXRlV29ya3NwYWNlUmVzcG9uc2UiGYLT5JMCEzoBKiIOL3YxL3dvcmtzcGFjZXMSbgoMR2V0V29ya3NwYWNlEh8uaG90ZGVzay52MS5HZXRXb3Jrc3BhY2VSZXF1ZXN0GiAuaG90ZGVzay52MS5HZXRXb3Jrc3BhY2VSZXNwb25zZSIbgtPkkwIVEhMvdjEvd29ya3NwYWNlcy97aWR9Em8KDkxpc3RXb3Jrc3BhY2VzEiEuaG90ZGVzay52MS5MaXN0V29ya3NwYWNlc1JlcXVlc3QaIi5ob3RkZXNrLnYxLkxpc3RXb3Jrc3BhY2VzUmVzcG9uc2UiFoLT5JMCEBIOL3YxL3dvcmtzcGFjZXMSjAEKD1VwZGF0ZVdvcmtzcGFjZRIiLmhvdGRlc2sudjEuVXBkYXRlV29ya3NwYWNlUmVxdWVzdBojLmhvdGRlc2sudjEuVXBkYXRlV29ya3NwYWNlUmVzcG9uc2UiMILT5JMCKjoJd29ya3NwYWNlMh0vdjEvd29ya3NwYWNlcy97d29ya3NwYWNlLmlkfRJ3Cg9EZWxldGVXb3Jrc3BhY2USIi5ob3RkZXNrLnYxLkRlbGV0ZVdvcmtzcGFjZVJlcXVlc3QaIy5ob3RkZXNrLnYxLkRlbGV0ZVdvcmtzcGFjZVJlc3BvbnNlIhuC0+STAhUqEy92MS93b3Jrc3BhY2VzL3tpZH0SewoRTGlzdEltYWdlU3RhdHVzZXMSJC5ob3RkZXNrLnYxLkxpc3RJbWFnZVN0YXR1c2VzUmVxdWVzdBolLmhvdGRlc2sudjEuTGlzdEltYWdlU3RhdHVzZXNSZXNwb25zZSIZgtPkkwITEhEvdjEvaW1hZ2VTdGF0dXNlc0I4WjZnaXRodWIuY29tL2hvdGRlc2svaG90ZGVzay9nZW4vZ28vaG90ZGVzay92MTtob3RkZXNrdjFiBnByb3RvMw", [file_buf_validate_validate, file_google_api_annotations, file_google_api_field_behavior, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
 
 /**
  * A host directory mounted into session containers.
@@ -506,6 +506,193 @@ export const DeleteWorkspaceResponseSchema: GenMessage<DeleteWorkspaceResponse> 
   messageDesc(file_hotdesk_v1_workspace, 12);
 
 /**
+ * The state of one workspace's image on one agent.
+ *
+ * @generated from message hotdesk.v1.ImageStatus
+ */
+export type ImageStatus = Message<"hotdesk.v1.ImageStatus"> & {
+  /**
+   * The workspace whose image this is.
+   *
+   * @generated from field: string workspace_id = 1;
+   */
+  workspaceId: string;
+
+  /**
+   * The agent that should hold the image.
+   *
+   * @generated from field: string agent_id = 2;
+   */
+  agentId: string;
+
+  /**
+   * The reference agents pull and run, e.g. "registry.example.com:5000/desktop:1.4": the
+   * workspace's image, prefixed with its registry's host when the image names none.
+   *
+   * @generated from field: string image_reference = 3;
+   */
+  imageReference: string;
+
+  /**
+   * Where the image stands.
+   *
+   * @generated from field: hotdesk.v1.ImageState state = 4;
+   */
+  state: ImageState;
+
+  /**
+   * Whether the image is on the agent now. It can be true in any state: a refresh pull of a
+   * present image (PULLING), or a failed refresh that left the previous build in place (FAILED);
+   * sessions then keep using that build.
+   *
+   * @generated from field: bool present = 5;
+   */
+  present: boolean;
+
+  /**
+   * Layers downloaded and extracted so far, while pulling.
+   *
+   * @generated from field: uint32 layers_done = 6;
+   */
+  layersDone: number;
+
+  /**
+   * Layers the image has; 0 until the agent knows.
+   *
+   * @generated from field: uint32 layers_total = 7;
+   */
+  layersTotal: number;
+
+  /**
+   * Bytes downloaded so far, while pulling.
+   *
+   * @generated from field: int64 bytes_done = 8;
+   */
+  bytesDone: bigint;
+
+  /**
+   * Bytes to download; 0 while unknown.
+   *
+   * @generated from field: int64 bytes_total = 9;
+   */
+  bytesTotal: bigint;
+
+  /**
+   * The registry manifest digest of the image on the agent, e.g. "sha256:9a1e...".
+   *
+   * @generated from field: string digest = 10;
+   */
+  digest: string;
+
+  /**
+   * Docker's id of the image on the agent, e.g. "sha256:3f5c...": it changes when a refresh
+   * pulled a new build of the same tag.
+   *
+   * @generated from field: string image_id = 11;
+   */
+  imageId: string;
+
+  /**
+   * Why the last pull failed, when state is IMAGE_STATE_FAILED, e.g.
+   * "unauthorized: authentication required". Never contains credentials.
+   *
+   * @generated from field: string error = 12;
+   */
+  error: string;
+
+  /**
+   * When the agent last pulled the image successfully (even if nothing had changed).
+   *
+   * @generated from field: google.protobuf.Timestamp pull_time = 13;
+   */
+  pullTime?: Timestamp | undefined;
+
+  /**
+   * When this status last changed.
+   *
+   * @generated from field: google.protobuf.Timestamp update_time = 14;
+   */
+  updateTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message hotdesk.v1.ImageStatus.
+ * Use `create(ImageStatusSchema)` to create a new message.
+ */
+export const ImageStatusSchema: GenMessage<ImageStatus> = /*@__PURE__*/
+  messageDesc(file_hotdesk_v1_workspace, 13);
+
+/**
+ * Request for WorkspaceService.ListImageStatuses.
+ *
+ * @generated from message hotdesk.v1.ListImageStatusesRequest
+ */
+export type ListImageStatusesRequest = Message<"hotdesk.v1.ListImageStatusesRequest"> & {
+  /**
+   * Only this workspace's images; empty for every workspace.
+   *
+   * @generated from field: string workspace_id = 1;
+   */
+  workspaceId: string;
+
+  /**
+   * Only images on this agent; empty for every agent.
+   *
+   * @generated from field: string agent_id = 2;
+   */
+  agentId: string;
+
+  /**
+   * Maximum number of statuses to return, 1 to 1000; 0 means 100.
+   *
+   * @generated from field: int32 page_size = 3;
+   */
+  pageSize: number;
+
+  /**
+   * Opaque token from a previous response's next_page_token, with the same filters.
+   *
+   * @generated from field: string page_token = 4;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message hotdesk.v1.ListImageStatusesRequest.
+ * Use `create(ListImageStatusesRequestSchema)` to create a new message.
+ */
+export const ListImageStatusesRequestSchema: GenMessage<ListImageStatusesRequest> = /*@__PURE__*/
+  messageDesc(file_hotdesk_v1_workspace, 14);
+
+/**
+ * Response for WorkspaceService.ListImageStatuses.
+ *
+ * @generated from message hotdesk.v1.ListImageStatusesResponse
+ */
+export type ListImageStatusesResponse = Message<"hotdesk.v1.ListImageStatusesResponse"> & {
+  /**
+   * The page of statuses, ordered by workspace, then agent.
+   *
+   * @generated from field: repeated hotdesk.v1.ImageStatus image_statuses = 1;
+   */
+  imageStatuses: ImageStatus[];
+
+  /**
+   * Token for the next page; empty when this is the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message hotdesk.v1.ListImageStatusesResponse.
+ * Use `create(ListImageStatusesResponseSchema)` to create a new message.
+ */
+export const ListImageStatusesResponseSchema: GenMessage<ListImageStatusesResponse> = /*@__PURE__*/
+  messageDesc(file_hotdesk_v1_workspace, 15);
+
+/**
  * What a workspace launches.
  *
  * @generated from enum hotdesk.v1.WorkspaceKind
@@ -595,6 +782,65 @@ export const CpuAllocationMethodSchema: GenEnum<CpuAllocationMethod> = /*@__PURE
   enumDesc(file_hotdesk_v1_workspace, 1);
 
 /**
+ * Where a workspace's image stands on one agent.
+ *
+ * @generated from enum hotdesk.v1.ImageState
+ */
+export enum ImageState {
+  /**
+   * Not set.
+   *
+   * @generated from enum value: IMAGE_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The agent lacks the image and will pull it when a pull slot is free (agents pull at most
+   * a configured number of images at once, 2 by default).
+   *
+   * @generated from enum value: IMAGE_STATE_QUEUED = 1;
+   */
+  QUEUED = 1,
+
+  /**
+   * The agent is pulling the image; layers and bytes say how far it is.
+   *
+   * @generated from enum value: IMAGE_STATE_PULLING = 2;
+   */
+  PULLING = 2,
+
+  /**
+   * The image is on the agent, and sessions of the workspace can be placed there.
+   *
+   * @generated from enum value: IMAGE_STATE_PRESENT = 3;
+   */
+  PRESENT = 3,
+
+  /**
+   * The last pull failed; error says why (the registry's or Docker's words). The agent tries
+   * again at the next refresh, sooner with backoff while the image is missing, and at once
+   * when the workspace changes (for example, a corrected password).
+   *
+   * @generated from enum value: IMAGE_STATE_FAILED = 4;
+   */
+  FAILED = 4,
+
+  /**
+   * The image is not on the agent and the agent does not pull it: the workspace names no
+   * registry, so the image must be loaded on the agent by hand.
+   *
+   * @generated from enum value: IMAGE_STATE_ABSENT = 5;
+   */
+  ABSENT = 5,
+}
+
+/**
+ * Describes the enum hotdesk.v1.ImageState.
+ */
+export const ImageStateSchema: GenEnum<ImageState> = /*@__PURE__*/
+  enumDesc(file_hotdesk_v1_workspace, 2);
+
+/**
  * WorkspaceService is the catalog of what users can launch: a container image with its
  * resources, a fixed server, a server pool, or a link. Administrators write it; users read the
  * workspaces their groups allow.
@@ -652,6 +898,20 @@ export const WorkspaceService: GenService<{
     methodKind: "unary";
     input: typeof DeleteWorkspaceRequestSchema;
     output: typeof DeleteWorkspaceResponseSchema;
+  },
+  /**
+   * Lists where each container workspace's image stands on each agent that should hold it:
+   * queued, pulling (with progress), present (with its digest) or failed (with the registry's
+   * reason). An agent should hold a workspace's image when the workspace is an enabled
+   * container workspace allowed in the agent's zone and its Docker network (if any) exists on
+   * the agent. Ordered by workspace, then agent; filter by either or both. Administrators only.
+   *
+   * @generated from rpc hotdesk.v1.WorkspaceService.ListImageStatuses
+   */
+  listImageStatuses: {
+    methodKind: "unary";
+    input: typeof ListImageStatusesRequestSchema;
+    output: typeof ListImageStatusesResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_hotdesk_v1_workspace, 0);

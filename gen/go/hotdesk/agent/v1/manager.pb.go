@@ -567,18 +567,22 @@ func (PullPolicy) EnumDescriptor() ([]byte, []int) {
 }
 
 // What the agent removes to reclaim disk space, after each pull round. It never removes an image
-// that a container (running or not) uses or one in the desired set.
+// that a container (running or not) uses or one in the desired set. An agent may be told its own
+// mode at start (agentd --prune), which then wins over the server's.
 type PruneMode int32
 
 const (
-	// Not set; treated as PRUNE_MODE_OFF.
+	// Not set: the agent keeps its own setting (off unless told otherwise).
 	PruneMode_PRUNE_MODE_UNSPECIFIED PruneMode = 0
 	// Remove nothing.
 	PruneMode_PRUNE_MODE_OFF PruneMode = 1
-	// Remove dangling images: untagged ones left behind when a pull moved a tag.
+	// Remove only what the agent itself pulled: images it pulled for references no longer in the
+	// desired set (for example, of deleted workspaces), and the old builds left untagged when a
+	// refresh pull moved a tag. The agent keeps a record of its pulls in its state directory,
+	// since Docker cannot label an image after the fact.
 	PruneMode_PRUNE_MODE_NORMAL PruneMode = 2
-	// Also remove tagged images that are not in the desired set (for example, of deleted
-	// workspaces).
+	// Also remove every other image not in the desired set, tagged or dangling, however it got
+	// onto the host.
 	PruneMode_PRUNE_MODE_AGGRESSIVE PruneMode = 3
 )
 
@@ -3391,7 +3395,8 @@ type DesiredImages struct {
 	Generation uint64 `protobuf:"varint,1,opt,name=generation,proto3" json:"generation,omitempty"`
 	// Every image the agent should hold.
 	Images []*DesiredImage `protobuf:"bytes,2,rep,name=images,proto3" json:"images,omitempty"`
-	// How often images with PULL_POLICY_REFRESH are pulled again (an hour by default).
+	// How often images with PULL_POLICY_REFRESH are pulled again (an hour by default; tests use
+	// seconds).
 	RefreshInterval *durationpb.Duration `protobuf:"bytes,3,opt,name=refresh_interval,json=refreshInterval,proto3" json:"refresh_interval,omitempty"`
 	// What the agent prunes after pulling.
 	PruneMode PruneMode `protobuf:"varint,4,opt,name=prune_mode,json=pruneMode,proto3,enum=hotdesk.agent.v1.PruneMode" json:"prune_mode,omitempty"`
@@ -3951,7 +3956,7 @@ const file_hotdesk_agent_v1_manager_proto_rawDesc = "" +
 	"generation\x12A\n" +
 	"\x06images\x18\x02 \x03(\v2\x1e.hotdesk.agent.v1.DesiredImageB\t\xbaH\x06\x92\x01\x03\x10\x90NR\x06images\x12S\n" +
 	"\x10refresh_interval\x18\x03 \x01(\v2\x19.google.protobuf.DurationB\r\xbaH\n" +
-	"\xc8\x01\x01\xaa\x01\x042\x02\b<R\x0frefreshInterval\x12D\n" +
+	"\xc8\x01\x01\xaa\x01\x042\x02\b\x01R\x0frefreshInterval\x12D\n" +
 	"\n" +
 	"prune_mode\x18\x04 \x01(\x0e2\x1b.hotdesk.agent.v1.PruneModeB\b\xbaH\x05\x82\x01\x02\x10\x01R\tpruneMode\x129\n" +
 	"\x14max_concurrent_pulls\x18\x05 \x01(\rB\a\xbaH\x04*\x02\x18@R\x12maxConcurrentPulls\"\xe0\x01\n" +
