@@ -37,7 +37,7 @@ func sessionsCommand() *command {
 		help: "Sessions are launched workspaces. Users see and act on their own; administrators on all.",
 		subs: []*command{
 			launchCommand(), sessionGetCommand(), sessionListCommand(), watchCommand(), waitCommand(),
-			keepAliveCommand(), sessionDeleteCommand(),
+			keepAliveCommand(), connectTokenCommand(), sessionDeleteCommand(),
 		},
 	}
 }
@@ -196,6 +196,22 @@ func keepAliveCommand() *command {
 				return err
 			}
 			return c.emit(s)
+		},
+	}
+}
+
+func connectTokenCommand() *command {
+	return &command{
+		name: "connect", summary: "mint a connect URL for a running session", args: "ID", nargs: [2]int{1, 1},
+		help: "Mints a short-lived, single-use connect token for the session (yours, or any as an administrator) and prints its connect URL; open it in a browser within a minute.",
+		run: func(c *call) error {
+			ctx, cancel := c.rpcCtx()
+			defer cancel()
+			resp, err := c.client.Sessions.CreateConnectToken(ctx, &pb.CreateConnectTokenRequest{Id: c.args[0]})
+			if err != nil {
+				return err
+			}
+			return c.emit(resp)
 		},
 	}
 }

@@ -174,13 +174,15 @@ func (id *Identity) install(key *ecdsa.PrivateKey, certPEM, caPEM string, renewA
 	if err != nil {
 		return fmt.Errorf("issued certificate does not match the key: %w", err)
 	}
-	if err := id.set(pair, []byte(caPEM), renewAt, expireAt, serial); err != nil {
+	// Persist before switching over, so what is in use is always what a restart would load.
+	var next Identity
+	if err := next.set(pair, []byte(caPEM), renewAt, expireAt, serial); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(id.dir, 0o700); err != nil {
 		return err
 	}
-	af, _ := json.MarshalIndent(agentFile{AgentID: id.AgentID, RenewTime: id.RenewTime(), ExpireTime: id.ExpireTime(), SerialNumber: id.Serial()}, "", "  ")
+	af, _ := json.MarshalIndent(agentFile{AgentID: id.AgentID, RenewTime: next.renewAt, ExpireTime: next.expireAt, SerialNumber: next.serial}, "", "  ")
 	steps := []struct {
 		name string
 		data []byte
@@ -197,7 +199,10 @@ func (id *Identity) install(key *ecdsa.PrivateKey, certPEM, caPEM string, renewA
 	if err := os.Rename(filepath.Join(id.dir, fileKeyNext), filepath.Join(id.dir, fileKey)); err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(id.dir, fileAgent), af)
+	if err := writeFileAtomic(filepath.Join(id.dir, fileAgent), af); err != nil {
+		return err
+	}
+	return id.set(pair, []byte(caPEM), renewAt, expireAt, serial)
 }
 
 // writeFileAtomic writes a 0600 file through a temporary file and a rename.
