@@ -114,6 +114,11 @@ test: deps tools protodeps ## the whole suite: contracts, generated-code freshne
 	go test -count=1 -timeout 40m ./...
 	$(MAKE) test-clients
 
+.PHONY: test-browser
+test-browser: deps ## the connect page in Chromium (Playwright) against a real server, agent and desktop; screenshots in ./artifacts/browser
+	cd tests/browser && npm ci --no-audit --no-fund
+	go test -count=1 -v -timeout 20m ./tests/browser/
+
 .PHONY: test-clients
 test-clients: build ## SDK suites in Python (pytest) and TypeScript (node:test) against one live test server
 	./scripts/test-clients.sh
@@ -122,3 +127,4 @@ test-clients: build ## SDK suites in Python (pytest) and TypeScript (node:test) 
 bench: build ## benchmarks (print ratios against baselines measured in the same run)
 	go test -run '^$$' -bench . -benchtime 3s ./server/internal/bench/...
 	go test -run '^$$' -bench . ./agentd/internal/runtime/
+	go test -run '^$$' -bench StreamProxy -benchtime 1x ./internal/wsproxy/

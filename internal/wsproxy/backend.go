@@ -66,12 +66,12 @@ func (b *Backend) connectWS(ctx context.Context, g Grant, s *wsStream) (net.Conn
 		back.Close()
 		return nil, nil, Refuse(CodeUpstream, err.Error())
 	}
-	_ = s.ws.SetReadDeadline(time.Now().Add(handshakeTimeout))
+	_ = s.SetReadDeadline(time.Now().Add(handshakeTimeout))
 	if err := vncGreet(s); err != nil {
 		back.Close()
 		return nil, nil, Refuse(CodeBadRequest, "VNC handshake with the browser failed: "+err.Error())
 	}
-	_ = s.ws.SetReadDeadline(time.Time{})
+	_ = s.SetReadDeadline(time.Time{})
 	return back, nil, nil
 }
 
@@ -154,11 +154,12 @@ func (b *Backend) serveTunnel(w http.ResponseWriter, r *http.Request) {
 		back.Close()
 		return
 	}
-	start := time.Now()
 	b.o.Log.Info("session tunnel opened", "session_id", sid, "user_id", g.UserID, "peer", peer(r))
-	l.run()
-	b.t.remove(sid, l)
-	b.o.Log.Info("session tunnel closed", "session_id", sid, "user_id", g.UserID, "duration_s", time.Since(start).Seconds())
+	go func(start time.Time, user string) { // see serveWS: the handler's goroutine ends
+		l.run()
+		b.t.remove(sid, l)
+		b.o.Log.Info("session tunnel closed", "session_id", sid, "user_id", user, "duration_s", time.Since(start).Seconds())
+	}(time.Now(), g.UserID)
 }
 
 // EndSession closes the session's connections and refuses new ones.

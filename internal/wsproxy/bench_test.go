@@ -355,14 +355,14 @@ func BenchmarkStreamProxy(b *testing.B) {
 	}
 
 	const (
-		nRaw   = 2 << 30
-		nChain = 1 << 30
-		nWsfy  = 256 << 20
+		nRaw   = 4 << 30
+		nChain = 2 << 30
+		nWsfy  = 512 << 20
 	)
-	// Three interleaved rounds; each path keeps its best, which tames a busy machine's noise.
+	// Five interleaved rounds; each path keeps its best, which tames a busy machine's noise.
 	type result struct{ up, down float64 }
 	res := map[string]result{}
-	for round := 0; round < 3; round++ {
+	for round := 0; round < 5; round++ {
 		for _, p := range []struct {
 			p path
 			n int64

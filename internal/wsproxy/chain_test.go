@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -375,4 +376,20 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// An agent proxy served over TLS (https advertise URL): the server's proxy tunnels to it.
+func TestTunnelOverTLS(t *testing.T) {
+	c := newChain(t)
+	tlsSrv := httptest.NewTLSServer(c.back.Handler())
+	defer tlsSrv.Close()
+	c.front.o.Dialer.TLS = tlsSrv.Client().Transport.(*http.Transport).TLSClientConfig
+	vnc := startVNC(t, "pw", false)
+	c.addSession(sid1, vnc.addr(), "pw")
+	tok := c.token(t, sid1, false, func(cl *connecttoken.Claims) { cl.AgentURL = tlsSrv.URL })
+	ws, _, err := dial(t, tok, testOrigin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	echoThrough(t, ws, rfbClient(t, ws), 1<<20)
 }

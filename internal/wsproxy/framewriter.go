@@ -1,6 +1,7 @@
 package wsproxy
 
 import (
+	"crypto/tls"
 	"encoding/binary"
 	"io"
 	"net"
@@ -37,6 +38,9 @@ func newFrameWriter(conn net.Conn) *frameWriter {
 		if tc, ok := c.(*net.TCPConn); ok {
 			w.tcp = tc
 			break
+		}
+		if _, ok := c.(*tls.Conn); ok {
+			break // bytes on the socket beneath are ciphertext: never bypass TLS
 		}
 		u, ok := c.(interface{ NetConn() net.Conn })
 		if !ok {
@@ -86,6 +90,22 @@ func (w *frameWriter) write(op byte, payload []byte, deadline time.Time) error {
 // control sends a control frame (ping, pong, close), giving up after a second.
 func (w *frameWriter) control(op byte, payload []byte) error {
 	return w.write(op, payload, time.Now().Add(time.Second))
+}
+
+// tryPing sends a ping unless a frame is being written (data keeps the connection alive
+// anyway), so one stalled browser never holds up the pings of the others.
+func (w *frameWriter) tryPing() {
+	if !w.mu.TryLock() {
+		return
+	}
+	defer w.mu.Unlock()
+	if w.closeSent {
+		return
+	}
+	_ = w.conn.SetWriteDeadline(time.Now().Add(time.Second))
+	defer w.conn.SetWriteDeadline(time.Time{})
+	var hb [10]byte
+	_, _ = w.conn.Write(frameHeader(&hb, opPing, 0))
 }
 
 // spliceFrom sends the next n bytes queued on src as one binary frame without copying them

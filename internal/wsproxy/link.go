@@ -18,58 +18,6 @@ const closeGrace = 5 * time.Second
 // (input events, clipboard text); anything bigger closes that connection with 1009.
 const maxMessage = 8 << 20
 
-// wsStream reads a websocket's binary messages as one byte stream and writes each Write as
-// one binary message. One goroutine reads; writes go through the frame writer.
-type wsStream struct {
-	ws  *websocket.Conn
-	w   *frameWriter
-	cur io.Reader // the message being read; nil between messages
-}
-
-// errTextMessage refuses text frames: VNC over websockets is binary.
-var errTextMessage = errors.New("text message on a binary stream")
-
-func (s *wsStream) Read(p []byte) (int, error) {
-	for {
-		if s.cur == nil {
-			mt, r, err := s.ws.NextReader()
-			if err != nil {
-				return 0, err
-			}
-			if mt != websocket.BinaryMessage {
-				return 0, errTextMessage
-			}
-			s.cur = r
-		}
-		n, err := s.cur.Read(p)
-		if err == io.EOF {
-			s.cur = nil
-			if n > 0 {
-				return n, nil
-			}
-			continue
-		}
-		return n, err
-	}
-}
-
-func (s *wsStream) Write(p []byte) (int, error) { return s.w.Write(p) }
-
-// newWSStream wraps an accepted websocket: its control frames are answered through the frame
-// writer, which owns every write from then on.
-func newWSStream(ws *websocket.Conn) *wsStream {
-	w := newFrameWriter(ws.UnderlyingConn())
-	ws.SetPingHandler(func(data string) error {
-		_ = w.control(opPong, []byte(data))
-		return nil
-	})
-	ws.SetCloseHandler(func(code int, _ string) error {
-		_ = w.control(opClose, websocket.FormatCloseMessage(code, ""))
-		return nil
-	})
-	return &wsStream{ws: ws, w: w}
-}
-
 // link is one relayed connection, known to the tracker so it can be ended from outside.
 type link interface {
 	// abort ends the connection telling the browser code and reason (where it can).
@@ -87,6 +35,7 @@ type wsLink struct {
 	// endReason says why the upstream ended, from what the proxy knows about the session:
 	// eof is whether it ended with a clean EOF. Nil means a normal close.
 	endReason func(eof bool) (int, string)
+	scratch   []byte // small read buffer for upstreams that are not plain sockets (TLS)
 
 	aborted atomic.Bool
 }
@@ -100,12 +49,17 @@ func (l *wsLink) abort(code int, reason string) {
 	if l.aborted.Swap(true) {
 		return
 	}
-	l.sendClose(code, reason)
+	// A browser that stopped reading may hold the writer: bound that write, and never make
+	// the caller (the session's end, a shutdown) wait.
+	_ = l.s.conn.SetWriteDeadline(time.Now().Add(time.Second))
 	_ = l.back.Close()
-	_ = l.s.ws.SetReadDeadline(time.Now().Add(closeGrace))
+	go func() {
+		l.sendClose(code, reason) // sets its own deadline once it holds the writer
+		_ = l.s.conn.SetReadDeadline(time.Now().Add(closeGrace))
+	}()
 }
 
-func (l *wsLink) ping() { _ = l.s.w.control(opPing, nil) }
+func (l *wsLink) ping() { l.s.w.tryPing() }
 
 // run relays until both directions are done and closes both connections.
 func (l *wsLink) run() {
@@ -113,19 +67,15 @@ func (l *wsLink) run() {
 	go func() {
 		defer close(upDone)
 		err := l.up()
-		var ce *websocket.CloseError
 		switch {
 		case l.aborted.Load():
-		case errors.As(err, &ce):
+		case errors.Is(err, errPeerClosed):
 			// The browser closed: the upstream gets everything it sent, then EOF.
 			closeWrite(l.back)
 			_ = l.back.SetReadDeadline(time.Now().Add(closeGrace))
-		case errors.Is(err, errTextMessage):
-			l.sendClose(websocket.CloseUnsupportedData, "binary frames only")
-			_ = l.back.Close()
 		default:
-			// Broken connection, oversized or malformed frame (the library already sent the
-			// close frame that says which): end this connection only.
+			// Broken connection, oversized or malformed frame (its close frame is sent):
+			// end this connection only.
 			_ = l.back.Close()
 		}
 	}()
@@ -136,55 +86,58 @@ func (l *wsLink) run() {
 			code, reason = l.endReason(eof)
 		}
 		l.sendClose(code, reason)
-		_ = l.s.ws.SetReadDeadline(time.Now().Add(closeGrace))
+		_ = l.s.conn.SetReadDeadline(time.Now().Add(closeGrace))
 	}
 	select {
 	case <-upDone:
 	case <-time.After(closeGrace + time.Second):
 	}
-	_ = l.s.ws.Close()
+	_ = l.s.conn.Close()
 	_ = l.back.Close()
 	<-upDone
 }
 
-// up copies browser messages to the upstream. It borrows a buffer per message, so a quiet
-// connection holds none.
+// up copies the browser's payload to the upstream. It waits for data without a buffer and
+// borrows one per burst; each read may hold several frames, unmasked in place and written on
+// in one piece.
 func (l *wsLink) up() error {
+	if len(l.s.pending) > 0 {
+		if _, err := l.back.Write(l.s.pending); err != nil {
+			return err
+		}
+		l.s.pending = nil
+	}
+	var wait net.Conn = l.s.conn
+	if l.s.tcp != nil {
+		wait = l.s.tcp
+	}
 	for {
-		if l.s.cur == nil {
-			mt, r, err := l.s.ws.NextReader()
-			if err != nil {
-				return err
-			}
-			if mt != websocket.BinaryMessage {
-				return errTextMessage
-			}
-			l.s.cur = r
+		if err := waitReadable(wait); err != nil {
+			return err
 		}
 		buf := getBuf()
-		err := l.drainMessage(*buf)
-		putBuf(buf)
-		if err != nil {
-			return err
-		}
-	}
-}
-
-func (l *wsLink) drainMessage(buf []byte) error {
-	for {
-		n, err := l.s.cur.Read(buf)
-		if n > 0 {
-			if _, werr := l.back.Write(buf[:n]); werr != nil {
-				return werr
+		for {
+			n, rerr := l.s.conn.Read(*buf)
+			k, perr := l.s.r.process((*buf)[:n])
+			if k > 0 {
+				if _, werr := l.back.Write((*buf)[:k]); werr != nil {
+					putBuf(buf)
+					return werr
+				}
+			}
+			if perr != nil {
+				putBuf(buf)
+				return perr
+			}
+			if rerr != nil {
+				putBuf(buf)
+				return rerr
+			}
+			if n < len(*buf) {
+				break
 			}
 		}
-		if err == io.EOF {
-			l.s.cur = nil
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+		putBuf(buf)
 	}
 }
 
@@ -225,28 +178,13 @@ func (l *wsLink) down() (eof bool) {
 		}
 	}
 	for {
-		if waitReadable(l.back) != nil {
+		rerr, werr := readBurst(l.back, &l.scratch, func(b []byte) error { return l.s.w.write(opBinary, b, time.Time{}) })
+		if werr != nil {
 			return false
 		}
-		// Hold the buffer for as long as reads fill it (a burst), then let it go.
-		buf := getBuf()
-		for {
-			n, rerr := l.back.Read(*buf)
-			if n > 0 {
-				if l.s.w.write(opBinary, (*buf)[:n], time.Time{}) != nil {
-					putBuf(buf)
-					return false
-				}
-			}
-			if rerr != nil {
-				putBuf(buf)
-				return rerr == io.EOF
-			}
-			if n < len(*buf) {
-				break
-			}
+		if rerr != nil {
+			return rerr == io.EOF
 		}
-		putBuf(buf)
 	}
 }
 
@@ -305,31 +243,57 @@ func copyBurst(dst, src net.Conn) error {
 			return spliceBursts(d, s)
 		}
 	}
+	var scratch []byte
 	for {
+		rerr, werr := readBurst(src, &scratch, func(b []byte) error { _, err := dst.Write(b); return err })
+		switch {
+		case werr != nil:
+			return werr
+		case rerr == io.EOF:
+			return nil
+		case rerr != nil:
+			return rerr
+		}
+	}
+}
+
+// idleReadSize is what a relay holds while it waits on a stream it cannot poll (TLS).
+const idleReadSize = 2 << 10
+
+// readBurst reads src until a read comes back short (the burst is over), passing each chunk
+// to emit. A socket is waited on without any buffer and read with a pooled one; other streams
+// (TLS keeps its own buffers) wait in a small read first and continue with a pooled buffer
+// only when that one filled up.
+func readBurst(src net.Conn, scratch *[]byte, emit func([]byte) error) (readErr, writeErr error) {
+	if _, ok := src.(*net.TCPConn); ok {
 		if err := waitReadable(src); err != nil {
-			return err
+			return err, nil
 		}
-		buf := getBuf()
-		for {
-			n, rerr := src.Read(*buf)
-			if n > 0 {
-				if _, werr := dst.Write((*buf)[:n]); werr != nil {
-					putBuf(buf)
-					return werr
-				}
-			}
-			if rerr == io.EOF {
-				putBuf(buf)
-				return nil
-			}
-			if rerr != nil {
-				putBuf(buf)
-				return rerr
-			}
-			if n < len(*buf) {
-				break
+	} else {
+		if *scratch == nil {
+			*scratch = make([]byte, idleReadSize)
+		}
+		n, err := src.Read(*scratch)
+		if n > 0 {
+			if werr := emit((*scratch)[:n]); werr != nil {
+				return nil, werr
 			}
 		}
-		putBuf(buf)
+		if err != nil || n < len(*scratch) {
+			return err, nil
+		}
+	}
+	buf := getBuf()
+	defer putBuf(buf)
+	for {
+		n, err := src.Read(*buf)
+		if n > 0 {
+			if werr := emit((*buf)[:n]); werr != nil {
+				return nil, werr
+			}
+		}
+		if err != nil || n < len(*buf) {
+			return err, nil
+		}
 	}
 }

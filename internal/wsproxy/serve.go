@@ -2,6 +2,7 @@ package wsproxy
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net"
 	"net/http"
@@ -41,8 +42,9 @@ var upgrader = websocket.Upgrader{
 	// Origins are checked by the Authorizer before the upgrade.
 	CheckOrigin: func(*http.Request) bool { return true },
 	Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
-		WriteRefusal(w, &Refusal{Code: CodeBadRequest, Reason: "websocket handshake failed: " + reason.Error()})
-		_ = status
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(&Refusal{Code: CodeBadRequest, Reason: "websocket handshake failed: " + reason.Error()})
 	},
 }
 
@@ -59,19 +61,23 @@ func validID(s string) bool {
 	return true
 }
 
-// refuseWS completes a close handshake with reason on a fresh websocket and closes it.
+// refuseWS closes a fresh websocket with reason and closes the connection.
 func refuseWS(s *wsStream, r *Refusal) {
-	ws := s.ws
 	_ = s.w.control(opClose, websocket.FormatCloseMessage(r.Code, closeReason(r.Reason)))
-	// Read until the browser's close reply (or a short timeout) so our close does not reset
-	// the connection before the browser has read the reason.
-	_ = ws.SetReadDeadline(time.Now().Add(time.Second))
+	// Give the browser a moment to read the reason and answer, so that closing the socket does
+	// not reset the connection under the close frame.
+	_ = s.conn.SetReadDeadline(time.Now().Add(time.Second))
+	var b [512]byte
 	for {
-		if _, _, err := ws.NextReader(); err != nil {
+		n, err := s.conn.Read(b[:])
+		if err != nil {
+			break
+		}
+		if _, perr := s.r.process(b[:n]); perr != nil {
 			break
 		}
 	}
-	_ = ws.Close()
+	_ = s.conn.Close()
 }
 
 // upstreamFunc connects a granted websocket to its upstream. s is the browser's stream, for
@@ -106,8 +112,8 @@ func serveWS(w http.ResponseWriter, r *http.Request, t *tracker, auth Authorizer
 	if err != nil {
 		return
 	}
-	ws.SetReadLimit(maxMessage)
-	s := newWSStream(ws)
+	// From here the proxy reads and writes frames itself; the library's buffers are let go.
+	s := newWSStream(ws.UnderlyingConn())
 	if refusal != nil {
 		log.Info("session connection refused", "session_id", sid, "code", refusal.Code, "reason", refusal.Reason, "peer", peer(r))
 		refuseWS(s, refusal)
@@ -135,11 +141,14 @@ func serveWS(w http.ResponseWriter, r *http.Request, t *tracker, auth Authorizer
 		refuseWS(s, ref)
 		return
 	}
-	start := time.Now()
 	log.Info("session stream opened", "session_id", sid, "user_id", g.UserID, "peer", peer(r))
-	l.run()
-	t.remove(sid, l)
-	log.Info("session stream closed", "session_id", sid, "user_id", g.UserID, "duration_s", time.Since(start).Seconds())
+	// The relay gets goroutines of its own and the HTTP server's goroutine (its deep stack,
+	// its request and buffers) ends: an idle stream keeps only what relaying needs.
+	go func(start time.Time, user string) {
+		l.run()
+		t.remove(sid, l)
+		log.Info("session stream closed", "session_id", sid, "user_id", user, "duration_s", time.Since(start).Seconds())
+	}(time.Now(), g.UserID)
 }
 
 func peer(r *http.Request) string {

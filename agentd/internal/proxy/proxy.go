@@ -16,7 +16,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/hotdesk/hotdesk/internal/connecttoken"
@@ -144,17 +143,4 @@ func defaultURL(addr string, secure bool) string {
 		scheme = "https"
 	}
 	return (&url.URL{Scheme: scheme, Host: net.JoinHostPort(host, port)}).String()
-}
-
-// ValidateAdvertiseURL checks a configured advertise URL.
-func ValidateAdvertiseURL(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("proxy advertise URL %q: want http(s)://host:port", s)
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "http", "https":
-		return nil
-	}
-	return fmt.Errorf("proxy advertise URL %q: the scheme must be http or https", s)
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -13,19 +12,16 @@ import (
 
 // ClaimStream records that a new check-in stream of the agent is live on server, replacing
 // any older one (other replicas see the epoch change through ChannelAgentStreams and close
-// theirs). It returns the stream's epoch and whether the agent is enabled.
+// theirs). It returns the stream's epoch and whether the agent is enabled. One statement, so
+// a check-in costs a single round trip: the notification goes out when it commits.
 func (s *Store) ClaimStream(ctx context.Context, agentID, instanceID, server, version string) (epoch int64, enabled bool, err error) {
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `UPDATE agents SET instance_id = $2, stream_server = $3, version = $4, stream_epoch = stream_epoch + 1,
-			state = $5, unreachable_since = NULL, last_checkin_time = now(), update_time = now()
-			WHERE id = $1 RETURNING stream_epoch, enabled`, agentID, instanceID, server, version, model.AgentOnline).Scan(&epoch, &enabled)
-		if err != nil {
-			return notFoundIfNoRows(err, "agent", agentID)
-		}
-		_, err = tx.Exec(ctx, `SELECT pg_notify($1, $2)`, ChannelAgentStreams, fmt.Sprintf("%s %d", agentID, epoch))
-		return err
-	})
-	return epoch, enabled, mapErr(err, "")
+	err = s.pool.QueryRow(ctx, `WITH claimed AS (
+			UPDATE agents SET instance_id = $2, stream_server = $3, version = $4, stream_epoch = stream_epoch + 1,
+				state = $5, unreachable_since = NULL, last_checkin_time = now(), update_time = now()
+			WHERE id = $1 RETURNING stream_epoch, enabled)
+		SELECT stream_epoch, enabled, pg_notify($6, $7::text || ' ' || stream_epoch) FROM claimed`,
+		agentID, instanceID, server, version, model.AgentOnline, ChannelAgentStreams, agentID).Scan(&epoch, &enabled, nil)
+	return epoch, enabled, mapErr(notFoundIfNoRows(err, "agent", agentID), "")
 }
 
 // StreamEpoch returns the epoch of the agent's newest stream.

@@ -64,6 +64,7 @@ const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
 // ---------------------------------------------------------------- status
 
 function show(name, text, opts = {}) {
+  if (state.name !== name) console.debug(`hotdesk: ${name}${text ? ': ' + text : ''}`);
   state.name = name;
   statusEl.dataset.state = name;
   $('conn').dataset.state = name;
