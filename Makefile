@@ -125,6 +125,6 @@ test-clients: build ## SDK suites in Python (pytest) and TypeScript (node:test) 
 
 .PHONY: bench
 bench: build ## benchmarks (print ratios against baselines measured in the same run)
-	go test -run '^$$' -bench . -benchtime 3s ./server/internal/bench/...
+	go test -p 1 -run '^$$' -bench . -benchtime 3s ./server/internal/bench/...
 	go test -run '^$$' -bench . ./agentd/internal/runtime/
 	go test -run '^$$' -bench StreamProxy -benchtime 1x ./internal/wsproxy/

@@ -107,7 +107,9 @@ func BenchmarkFleet(b *testing.B) {
 	polling.Wait()
 	b.StopTimer()
 
-	per := func(after, before uint64) float64 { return float64(int64(after)-int64(before)) / float64(max(st.Connected, 1)) }
+	per := func(after, before uint64) float64 {
+		return float64(int64(after)-int64(before)) / float64(max(st.Connected, 1))
+	}
 	perAgent := per(used.total(), base.total())
 	goroutines := float64(used.goroutines-base.goroutines) / float64(max(st.Connected, 1))
 	rssPerAgent := per(usedRSS, baseRSS)
