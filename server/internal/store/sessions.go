@@ -258,7 +258,7 @@ func (s *Store) ListSessions(ctx context.Context, p model.Page, f SessionFilter)
 	}
 	rows, err := s.pool.Query(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id < $1
 		AND ($2 = '' OR user_id::text = $2) AND ($3 = '' OR workspace_id::text = $3) AND ($4 = '' OR agent_id::text = $4)
-		AND ($5 OR end_time IS NULL) ORDER BY id DESC LIMIT $6`, before, f.UserID, f.WorkspaceID, f.AgentID, f.IncludeEnded, n+1)
+		AND ($5 OR end_time IS NULL) ORDER BY sessions.id DESC LIMIT $6`, before, f.UserID, f.WorkspaceID, f.AgentID, f.IncludeEnded, n+1)
 	if err != nil {
 		return nil, false, mapErr(err, "")
 	}

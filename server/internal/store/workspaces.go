@@ -126,7 +126,11 @@ func (s *Store) ListWorkspaces(ctx context.Context, p model.Page, userID string)
 	q := `SELECT ` + workspaceCols + ` FROM workspaces w WHERE id > $1`
 	args := []any{afterID(p)}
 	if userID != "" {
-		q += ` AND ` + allowedToUser
+		// Walk the user's groups' grants in workspace order (the grants' primary key) and stop
+		// at the page's end, instead of testing every workspace for a grant.
+		q += ` AND w.id IN (SELECT DISTINCT gw.workspace_id FROM group_members gm
+			JOIN group_workspaces gw ON gw.group_id = gm.group_id
+			WHERE gm.user_id = $2 AND gw.workspace_id > $1 ORDER BY gw.workspace_id LIMIT ` + itoa(n+1) + `)`
 		args = append(args, userID)
 	}
 	q += ` ORDER BY w.id LIMIT ` + itoa(n+1) // w.id: a bare "id" would sort by the id::text output column, scanning every row
