@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
@@ -26,6 +27,9 @@ type Options struct {
 type Docker struct {
 	cli     *client.Client
 	agentID string
+	// creating serializes creates of the same session: a redelivered command may run beside
+	// the first, and two racers adopting one half-started container could undo each other.
+	creating sync.Map // session id -> *sync.Mutex
 }
 
 var _ Runtime = (*Docker)(nil)
