@@ -243,7 +243,9 @@ func TestPlacementSpreadsEvenly(t *testing.T) {
 		}
 		count[s.GetAgentId()]++
 	}
-	if count[b1.ID] != 3 || count[b2.ID] != 3 {
+	// Placement takes the next agent rather than wait when the least loaded one's row is busy
+	// (a report being applied), so allow one step of imbalance either way.
+	if count[b1.ID] < 2 || count[b2.ID] < 2 {
 		t.Fatalf("uneven spread: %v", count)
 	}
 }
