@@ -88,8 +88,13 @@ breaking: tools protodeps ## buf breaking against the previous commit's contract
 	./scripts/buf-breaking.sh
 
 # ---------------------------------------------------------------- build, run, test
+.PHONY: web
+web: ## build the web dashboard (clients/web, over the TypeScript SDK) into the server's embed folder
+	cd clients/ts && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; } && npm run build --silent
+	cd clients/web && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; } && npm run build --silent
+
 .PHONY: build
-build: ## build server, agentd, connproxy and the CLI (bin/hotdesk) into ./bin
+build: web ## build the dashboard, then server, agentd, connproxy and the CLI (bin/hotdesk) into ./bin
 	go build -o bin/ ./server ./agentd ./connproxy
 	go build -o bin/hotdesk ./clients/cli
 
@@ -110,6 +115,7 @@ deps: ## install system packages the tests need (Postgres server binaries, Docke
 .PHONY: test
 test: deps tools protodeps ## the whole suite: contracts, generated-code freshness, vet, Go tests, SDK suites
 	$(MAKE) lint breaking gen-check
+	$(MAKE) web
 	go vet ./...
 	go test -count=1 -timeout 40m ./...
 	$(MAKE) test-clients

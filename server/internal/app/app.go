@@ -35,6 +35,7 @@ import (
 	"github.com/hotdesk/hotdesk/server/internal/store"
 	"github.com/hotdesk/hotdesk/server/internal/transport"
 	"github.com/hotdesk/hotdesk/server/internal/web"
+	"github.com/hotdesk/hotdesk/server/internal/web/dashboard"
 )
 
 // App is a running server.
@@ -126,6 +127,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, er
 		Ready: a.Store.Ping, OpenAPI: openapi.Spec, Routes: func(mux *http.ServeMux) {
 			mux.Handle("GET /connect/{session_id}/ws", a.connect.Handler())
 			web.Routes(mux, cfg.NoVNCDir)
+			dashboard.Routes(mux)
 		}})
 	if err != nil {
 		return nil, err

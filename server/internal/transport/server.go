@@ -157,10 +157,6 @@ func (s *Server) routes(gw http.Handler, reg *prometheus.Registry) http.Handler 
 	if s.opts.Routes != nil {
 		s.opts.Routes(mux)
 	}
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = fmt.Fprint(w, landingPage)
-	})
 	return mux
 }
 
@@ -242,14 +238,3 @@ func (s *Server) Shutdown(ctx context.Context) {
 	}
 	_ = s.gwConn.Close()
 }
-
-const landingPage = `<!doctype html><html><head><meta charset="utf-8"><title>Hotdesk</title></head>
-<body style="font-family:sans-serif;max-width:40em;margin:3em auto">
-<h1>Hotdesk</h1>
-<p>The API is up. gRPC and REST share this address.</p>
-<ul>
-<li><a href="/openapi.json">OpenAPI document</a> of the REST facade (<code>/v1/...</code>)</li>
-<li><a href="/api/__healthcheck">Health check</a> (database included) · <a href="/metrics">Prometheus metrics</a></li>
-</ul>
-<p>Sign in with <code>POST /v1/auth:login</code> and send <code>Authorization: Bearer &lt;token&gt;</code>.</p>
-</body></html>`

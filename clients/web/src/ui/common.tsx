@@ -1,0 +1,239 @@
+// Building blocks shared by every page: page frame, loading and errors, tables that turn into
+// cards on phones, confirm-twice buttons, state badges and time formatting.
+import type { ComponentChildren } from "preact";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
+import { messageOf } from "../api";
+
+/** A page: its title (also the document's), actions beside it, and the content. */
+export function Page({ title, actions, children }: { title: string; actions?: ComponentChildren; children: ComponentChildren }) {
+  useEffect(() => {
+    document.title = `${title} · Hotdesk`;
+  }, [title]);
+  return (
+    <section class="page" aria-labelledby="page-title">
+      <header class="page-head">
+        <h1 id="page-title" tabIndex={-1}>
+          {title}
+        </h1>
+        {actions && <div class="actions">{actions}</div>}
+      </header>
+      {children}
+    </section>
+  );
+}
+
+/** An error from the API, in the server's words. */
+export function ErrorNote({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  if (!error) return null;
+  return (
+    <div class="error-note" role="alert">
+      <span>{messageOf(error)}</span>
+      {onRetry && (
+        <button type="button" onClick={onRetry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function Loading({ what = "Loading" }: { what?: string }) {
+  return (
+    <p class="loading" role="status" aria-live="polite">
+      {what}…
+    </p>
+  );
+}
+
+export interface Async<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  reload: () => void;
+  /** Replaces the data in place (after an update the server answered with). */
+  setData: (d: T) => void;
+}
+
+/** Runs load when deps change (and on reload()); the latest result wins. */
+export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): Async<T> {
+  const [data, setData] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const [loading, setLoading] = useState(true);
+  const [tick, setTick] = useState(0);
+  const seq = useRef(0);
+  useEffect(() => {
+    const n = ++seq.current;
+    setLoading(true);
+    load().then(
+      (d) => {
+        if (n !== seq.current) return;
+        setData(d);
+        setError(undefined);
+        setLoading(false);
+      },
+      (e) => {
+        if (n !== seq.current) return;
+        setError(e);
+        setLoading(false);
+      },
+    );
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [...deps, tick]);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { data, error, loading, reload, setData };
+}
+
+export interface Column<T> {
+  /** Header text; also the label of the cell when the table shows as cards on narrow screens. */
+  label: string;
+  cell: (row: T) => ComponentChildren;
+  class?: string;
+}
+
+/** A table (cards on narrow screens); empty says what to do when there are no rows. */
+export function Table<T>({ rows, columns, rowKey, empty, caption }: {
+  rows: T[];
+  columns: Column<T>[];
+  rowKey: (row: T) => string;
+  empty: ComponentChildren;
+  caption?: string;
+}) {
+  if (!rows.length) return <p class="empty">{empty}</p>;
+  return (
+    <table class="data">
+      {caption && <caption class="visually-hidden">{caption}</caption>}
+      <thead>
+        <tr>
+          {columns.map((c) => (
+            <th scope="col" key={c.label} class={c.class}>
+              {c.label}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={rowKey(r)} data-key={rowKey(r)}>
+            {columns.map((c) => (
+              <td key={c.label} data-label={c.label} class={c.class}>
+                {c.cell(r)}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/**
+ * A button for a destructive action: the first press asks ("Confirm …"), the second within
+ * five seconds acts. Errors show beside it.
+ */
+export function ConfirmButton({ label, confirm, action, onDone, small }: {
+  label: string;
+  confirm?: string;
+  action: () => Promise<unknown>;
+  onDone?: () => void;
+  small?: boolean;
+}) {
+  const [armed, setArmed] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+  useEffect(() => {
+    if (!armed) return;
+    const t = setTimeout(() => setArmed(false), 5000);
+    return () => clearTimeout(t);
+  }, [armed]);
+  const press = async () => {
+    if (!armed) {
+      setArmed(true);
+      setError(undefined);
+      return;
+    }
+    setBusy(true);
+    try {
+      await action();
+      setArmed(false);
+      onDone?.();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <span class="confirm">
+      <button type="button" class={"danger" + (small ? " small" : "")} disabled={busy} aria-busy={busy} onClick={press}>
+        {armed ? (confirm ?? `Confirm: ${label.toLowerCase()}`) : label}
+      </button>
+      {error ? (
+        <span class="field-error" role="alert">
+          {messageOf(error)}
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
+/** A coloured state label; tone: ok, warn, bad, idle. */
+export function Badge({ tone, children }: { tone: "ok" | "warn" | "bad" | "idle"; children: ComponentChildren }) {
+  return <span class={`badge ${tone}`}>{children}</span>;
+}
+
+/** "RUNNING" from SessionState.RUNNING given the enum object. */
+export function enumName(e: Record<number, string>, v: number): string {
+  return e[v] ?? String(v);
+}
+
+/** "Running" from "RUNNING". */
+export function humanize(name: string): string {
+  const s = name.replace(/_/g, " ").toLowerCase();
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export function dateOf(ts: Timestamp | undefined): Date | undefined {
+  return ts && (ts.seconds || ts.nanos) ? timestampDate(ts) : undefined;
+}
+
+/** "3 min", "2 h 5 min", "45 s". */
+export function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h ${m % 60} min`;
+  return `${Math.floor(h / 24)} d ${h % 24} h`;
+}
+
+/** "5 min ago" / "in 5 min" / "—". */
+export function relative(ts: Timestamp | undefined, now = Date.now()): string {
+  const d = dateOf(ts);
+  if (!d) return "—";
+  const diff = d.getTime() - now;
+  return diff >= 0 ? `in ${duration(diff)}` : `${duration(-diff)} ago`;
+}
+
+/** A local date and time, with the relative form as its title. */
+export function When({ ts }: { ts: Timestamp | undefined }) {
+  const d = dateOf(ts);
+  if (!d) return <span>—</span>;
+  return (
+    <time dateTime={d.toISOString()} title={d.toLocaleString()}>
+      {relative(ts)}
+    </time>
+  );
+}
+
+/** Re-renders every interval ms (for countdowns). */
+export function useNow(interval = 1000): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), interval);
+    return () => clearInterval(t);
+  }, [interval]);
+  return now;
+}
