@@ -80,8 +80,9 @@ register hotdesk/browser:1 "Browser" 1 2048 "Chromium alone, filling the screen"
 
 cat <<MSG
 
-Hotdesk is up at $url  (gRPC and REST on one port; agents on $agent_listen)
+Hotdesk is up at $url  (dashboard, gRPC and REST on one port; agents on $agent_listen)
 Admin login — user: admin  password: $password
+Open $url/ in a browser and sign in: the dashboard.
 Logs: $state/server.log, $state/agentd.log        Stop with Ctrl-C.
 
 Try:  grpcurl -plaintext -H "authorization: Bearer $token" $listen hotdesk.v1.AgentService/ListAgents
