@@ -81,15 +81,17 @@ func TestOperationalEndpoints(t *testing.T) {
 		}
 	}
 
+	// The dashboard (or, in a binary built without it, a page saying how to build it).
 	code, ctype, body = get(t, a.Env, "/")
-	if code != http.StatusOK || !strings.HasPrefix(ctype, "text/html") || !strings.Contains(body, "/openapi.json") {
-		t.Errorf("landing page: %d %s", code, ctype)
+	if code != http.StatusOK || !strings.HasPrefix(ctype, "text/html") ||
+		!(strings.Contains(body, `<div id="app">`) || strings.Contains(body, "/openapi.json")) {
+		t.Errorf("dashboard: %d %s %.200s", code, ctype, body)
 	}
 	if code, _, _ := get(t, a.Env, "/v1/no-such-thing"); code != http.StatusNotFound {
 		t.Errorf("unknown REST path: %d, want 404", code)
 	}
-	if code, _, _ := get(t, a.Env, "/nothing-here"); code != http.StatusNotFound {
-		t.Errorf("unknown path: %d, want 404", code)
+	if code, _, _ := get(t, a.Env, "/nothing-here.txt"); code != http.StatusNotFound {
+		t.Errorf("unknown file: %d, want 404", code)
 	}
 }
 
