@@ -182,30 +182,32 @@ func (s *Store) ApplyReport(ctx context.Context, agentID string, r *model.AgentR
 // MarkUnreachable turns online agents whose lease ran out unreachable, and their running
 // sessions with them (sessions are kept: the containers may well be alive).
 func (s *Store) MarkUnreachable(ctx context.Context, fence Fence, leaseTTL time.Duration) (int, error) {
-	var n int
-	err := s.fenced(ctx, fence, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `UPDATE agents SET state = $1, unreachable_since = now(), update_time = now()
-			WHERE state = $2 AND last_checkin_time < now() - $3::interval RETURNING id::text`, model.AgentUnreachable, model.AgentOnline, leaseTTL.String())
-		if err != nil {
-			return err
-		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil || len(ids) == 0 {
-			return err
-		}
-		n = len(ids)
-		return markSessions(ctx, tx, ids, []model.SessionState{model.SessionRunning}, model.SessionUnreachable, "agent stopped checking in", false)
-	})
-	return n, err
+	return s.markAgents(ctx, fence, `UPDATE agents SET state = $1, unreachable_since = now(), update_time = now()
+		WHERE state = $2 AND last_checkin_time < now() - $3::interval RETURNING id::text`,
+		[]any{model.AgentUnreachable, model.AgentOnline, leaseTTL.String()},
+		func(tx pgx.Tx, ids []string) error {
+			return markSessions(ctx, tx, ids, []model.SessionState{model.SessionRunning}, model.SessionUnreachable, "agent stopped checking in", false)
+		})
 }
 
 // MarkLost turns agents unreachable for longer than lostAfter lost; their sessions are lost
 // and their capacity released.
 func (s *Store) MarkLost(ctx context.Context, fence Fence, lostAfter time.Duration) (int, error) {
+	return s.markAgents(ctx, fence, `UPDATE agents SET state = $1, update_time = now()
+		WHERE state = $2 AND unreachable_since < now() - $3::interval RETURNING id::text`,
+		[]any{model.AgentLost, model.AgentUnreachable, lostAfter.String()},
+		func(tx pgx.Tx, ids []string) error {
+			return markSessions(ctx, tx, ids, []model.SessionState{model.SessionRunning, model.SessionUnreachable, model.SessionStarting, model.SessionStopping},
+				model.SessionLost, "agent lost", true)
+		})
+}
+
+// markAgents runs update (an UPDATE of agents RETURNING their ids) under the fence and then
+// follows up on the agents it changed, in the same transaction; it returns how many changed.
+func (s *Store) markAgents(ctx context.Context, fence Fence, update string, args []any, then func(tx pgx.Tx, ids []string) error) (int, error) {
 	var n int
 	err := s.fenced(ctx, fence, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `UPDATE agents SET state = $1, update_time = now()
-			WHERE state = $2 AND unreachable_since < now() - $3::interval RETURNING id::text`, model.AgentLost, model.AgentUnreachable, lostAfter.String())
+		rows, err := tx.Query(ctx, update, args...)
 		if err != nil {
 			return err
 		}
@@ -214,8 +216,7 @@ func (s *Store) MarkLost(ctx context.Context, fence Fence, lostAfter time.Durati
 			return err
 		}
 		n = len(ids)
-		return markSessions(ctx, tx, ids, []model.SessionState{model.SessionRunning, model.SessionUnreachable, model.SessionStarting, model.SessionStopping},
-			model.SessionLost, "agent lost", true)
+		return then(tx, ids)
 	})
 	return n, err
 }
