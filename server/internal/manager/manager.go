@@ -248,7 +248,7 @@ func (m *Manager) handle(ctx context.Context, c *agentConn, msg *agentpb.CheckIn
 		if err := m.sessions.CommandDone(ctx, cmd, resultFromProto(x.CommandResult)); err != nil {
 			return err
 		}
-		_, err = m.store.FinishCommand(ctx, c.agentID, seq)
+		err = m.store.FinishCommand(ctx, c.agentID, seq)
 		return err
 	case *agentpb.CheckInRequest_Hello:
 		return status.Error(codes.InvalidArgument, "Hello may only be sent once per stream")

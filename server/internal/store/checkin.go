@@ -77,23 +77,10 @@ func (s *Store) OpenCommand(ctx context.Context, agentID string, seq int64) (*mo
 	return &c, nil
 }
 
-// FinishCommand marks command seq done and returns it (nil if unknown or already done).
-func (s *Store) FinishCommand(ctx context.Context, agentID string, seq int64) (*model.Command, error) {
-	var payload []byte
-	err := s.pool.QueryRow(ctx, `UPDATE agent_commands SET state = 2 WHERE agent_id = $1 AND seq = $2 AND state < 2 RETURNING payload`,
-		agentID, seq).Scan(&payload)
-	if err == pgx.ErrNoRows {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var c model.Command
-	if err := json.Unmarshal(payload, &c); err != nil {
-		return nil, err
-	}
-	c.AgentID, c.Seq = agentID, seq
-	return &c, nil
+// FinishCommand marks command seq done (a no-op when unknown or already done).
+func (s *Store) FinishCommand(ctx context.Context, agentID string, seq int64) error {
+	_, err := s.pool.Exec(ctx, `UPDATE agent_commands SET state = 2 WHERE agent_id = $1 AND seq = $2 AND state < 2`, agentID, seq)
+	return err
 }
 
 // RecordHeartbeats renews the leases of agents heard from; one statement for a whole batch
