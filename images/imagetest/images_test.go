@@ -14,19 +14,19 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/hotdesk/hotdesk/internal/dockertest"
 )
 
 // TestMain makes sure a Docker engine answers (starting one with the project's script if
 // needed), as the rest of the suite does.
 func TestMain(m *testing.M) {
-	if exec.Command("docker", "version").Run() != nil {
-		cmd := exec.Command(RepoRoot() + "/scripts/start-dockerd.sh")
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Run(); err != nil {
-			fmt.Fprintf(os.Stderr, "image tests need a Docker engine: %v\n", err)
-			os.Exit(1)
-		}
+	cli, err := dockertest.Engine(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "image tests need a Docker engine:", err)
+		os.Exit(1)
 	}
+	cli.Close()
 	os.Exit(m.Run())
 }
 

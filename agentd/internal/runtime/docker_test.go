@@ -1,13 +1,10 @@
 package runtime
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -21,25 +18,20 @@ import (
 	"github.com/google/uuid"
 
 	agentpb "github.com/hotdesk/hotdesk/gen/go/hotdesk/agent/v1"
+	"github.com/hotdesk/hotdesk/internal/dockertest"
 )
 
-// TestMain makes sure an engine answers, starting one with the project's script if needed.
+// testImage is the session image of these tests: dockertest's fake VNC server.
+const testImage = "hotdesk-agentd-test/fakevnc:1"
+
+// TestMain makes sure an engine answers (dockertest starts one if needed).
 func TestMain(m *testing.M) {
-	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
-	if err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_, err = cli.Ping(ctx)
-		cancel()
-		if err != nil {
-			cmd := exec.Command("../../../scripts/start-dockerd.sh")
-			cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-			if rerr := cmd.Run(); rerr != nil {
-				fmt.Fprintf(os.Stderr, "runtime tests need a Docker engine: %v (start-dockerd.sh: %v)\n", err, rerr)
-				os.Exit(1)
-			}
-		}
-		cli.Close()
+	cli, err := dockertest.Engine(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "runtime tests need a Docker engine:", err)
+		os.Exit(1)
 	}
+	cli.Close()
 	os.Exit(m.Run())
 }
 
@@ -51,7 +43,11 @@ func newTestDocker(t testing.TB) *Docker {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ensureTestImage(t, d.cli)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	if err := dockertest.FakeVNCImage(ctx, d.cli, testImage); err != nil {
+		t.Fatalf("test image: %v", err)
+	}
 	t.Cleanup(func() {
 		removeAgentContainers(d.cli, d.agentID)
 		d.Close()
@@ -84,23 +80,13 @@ func createCmd(sessionID string) *agentpb.CreateSessionContainer {
 // readGreeting dials the published port and returns the first line the server sends.
 func readGreeting(t *testing.T, port uint16) string {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		conn, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
-		if err == nil {
-			conn.SetDeadline(time.Now().Add(3 * time.Second))
-			line, rerr := bufio.NewReader(conn).ReadString('\n')
-			conn.Close()
-			if rerr == nil {
-				return line
-			}
-			err = rerr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no greeting on 127.0.0.1:%d: %v", port, err)
-		}
-		time.Sleep(50 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	line, err := dockertest.Greeting(ctx, fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		t.Fatal(err)
 	}
+	return line
 }
 
 func TestCreateSessionAppliesResourcesLabelsAndOverride(t *testing.T) {

@@ -13,10 +13,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/docker/docker/client"
-
+	"github.com/hotdesk/hotdesk/internal/dockertest"
 	"github.com/hotdesk/hotdesk/server/internal/pgtest"
 )
 
@@ -32,21 +30,11 @@ func TestMain(m *testing.M) {
 }
 
 func setup() error {
-	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	cli, err := dockertest.Engine(context.Background())
 	if err != nil {
 		return err
 	}
-	defer cli.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	_, err = cli.Ping(ctx)
-	cancel()
-	if err != nil {
-		cmd := exec.Command("../../../scripts/start-dockerd.sh")
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if rerr := cmd.Run(); rerr != nil {
-			return fmt.Errorf("a Docker engine is needed: %v (start-dockerd.sh: %v)", err, rerr)
-		}
-	}
+	cli.Close()
 	// One fixed path, replaced atomically by each run: nothing piles up in the temp folder.
 	agentdBin = filepath.Join(os.TempDir(), fmt.Sprintf("hotdesk-imagetest-agentd-%d", os.Getuid()))
 	tmp := fmt.Sprintf("%s.%d", agentdBin, os.Getpid())
