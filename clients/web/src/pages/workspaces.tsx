@@ -1,6 +1,221 @@
-import { Page } from "../ui/common";
+// The catalog: the workspaces the user's groups allow, each with a Launch button. A launch
+// that finds no agent holding the image yet waits on the tile while the agents pull it
+// (retrying under the same request id, so it never launches twice), then opens the session.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { Code, collect, isCode } from "@hotdesk/client";
+import type { Session, Workspace } from "@hotdesk/client";
+import { client, messageOf } from "../api";
+import { navigate } from "../router";
+import { Badge, ErrorNote, Loading, Page, duration, useAsync, useNow } from "../ui/common";
+import { isEnded, stateLabel, stateTone, useSessionWatches } from "./session-state";
 import type { PageProps } from "./types";
+import "./user.css";
 
-export function WorkspacesPage(_: PageProps) {
-  return <Page title="WorkspacesPage">Not built yet.</Page>;
+const RETRY_MS = 3000;
+const PULL_LIMIT_MS = 10 * 60_000;
+
+/** A random UUID (v4) for the launch's request id (randomUUID needs a secure context). */
+function newRequestId(): string {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Resolves after ms, or false at once when signal aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const t = setTimeout(() => {
+      signal.removeEventListener("abort", stop);
+      resolve(true);
+    }, ms);
+    const stop = () => {
+      clearTimeout(t);
+      resolve(false);
+    };
+    signal.addEventListener("abort", stop, { once: true });
+  });
+}
+
+export function WorkspacesPage({ me }: PageProps) {
+  const catalog = useAsync(async () => {
+    const [workspaces, sessions] = await Promise.all([
+      collect(client.workspaces.list()),
+      // The user's own live sessions (administrators would otherwise get everyone's).
+      collect(client.sessions.list({ userId: me.id })).catch(() => [] as Session[]),
+    ]);
+    return { workspaces: workspaces.filter((w) => w.enabled), sessions };
+  }, [me.id]);
+
+  // The user's live sessions, kept current by watches (a tile's badge and "Open session" link).
+  const [mine, setMine] = useState<Session[]>([]);
+  useEffect(() => {
+    if (catalog.data) setMine(catalog.data.sessions.filter((s) => !isEnded(s.state)));
+  }, [catalog.data]);
+  useSessionWatches(
+    mine.map((s) => s.id),
+    (s) => setMine((cur) => (isEnded(s.state) ? cur.filter((r) => r.id !== s.id) : cur.map((r) => (r.id === s.id ? s : r)))),
+  );
+
+  let body;
+  if (catalog.error && !catalog.data) body = <ErrorNote error={catalog.error} onRetry={catalog.reload} />;
+  else if (!catalog.data) body = <Loading what="Loading workspaces" />;
+  else if (!catalog.data.workspaces.length) {
+    body = (
+      <p class="empty">
+        No workspaces are available to you yet. Ask an administrator to add you to a group that may use one.
+      </p>
+    );
+  } else {
+    const live = mine;
+    body = (
+      <ul class="tiles catalog">
+        {catalog.data.workspaces.map((w) => (
+          <WorkspaceTile key={w.id} workspace={w} sessions={live.filter((s) => s.workspaceId === w.id)} />
+        ))}
+      </ul>
+    );
+  }
+  return (
+    <Page title="Workspaces" actions={<a href="/sessions">My sessions</a>}>
+      {body}
+    </Page>
+  );
+}
+
+type Phase = "idle" | "launching" | "pulling";
+
+function WorkspaceTile({ workspace: w, sessions }: { workspace: Workspace; sessions: Session[] }) {
+  const [phase, setPhase] = useState<Phase>("idle");
+  const [error, setError] = useState<unknown>(undefined);
+  const [since, setSince] = useState(0);
+  const ctl = useRef<AbortController | null>(null);
+  const headingId = `ws-${w.id}`;
+
+  // Leaving the page stops a launch that is still waiting.
+  useEffect(() => () => ctl.current?.abort(), []);
+
+  const launch = async () => {
+    ctl.current?.abort();
+    const c = new AbortController();
+    ctl.current = c;
+    const requestId = newRequestId();
+    const start = Date.now();
+    let pulled = false;
+    setError(undefined);
+    setPhase("launching");
+    for (;;) {
+      try {
+        const s = await client.sessions.launch(w.id, { requestId, signal: c.signal });
+        if (c.signal.aborted) return;
+        navigate(`/sessions/${encodeURIComponent(s.id)}${pulled ? "?pulled=1" : ""}`);
+        return;
+      } catch (e) {
+        if (c.signal.aborted) return;
+        if (isCode(e, Code.FAILED_PRECONDITION) && e.reason === "IMAGE_NOT_PRESENT") {
+          if (!pulled) {
+            pulled = true;
+            setSince(Date.now());
+            setPhase("pulling");
+          }
+          if (Date.now() - start >= PULL_LIMIT_MS) {
+            setError(
+              new Error(`The image is still not on any agent after ${duration(PULL_LIMIT_MS)}; try again later or ask an administrator.`),
+            );
+            setPhase("idle");
+            return;
+          }
+          if (!(await pause(RETRY_MS, c.signal))) return;
+          continue;
+        }
+        setError(e);
+        setPhase("idle");
+        return;
+      }
+    }
+  };
+
+  const cancel = () => {
+    ctl.current?.abort();
+    ctl.current = null;
+    setPhase("idle");
+  };
+
+  const busy = phase !== "idle";
+  const newest = sessions[0];
+  return (
+    <li class="tile" aria-labelledby={headingId}>
+      <Thumbnail workspace={w} />
+      <h2 id={headingId}>{w.name}</h2>
+      {w.description && <p class="tile-desc">{w.description}</p>}
+      {newest && (
+        <p class="tile-session">
+          <Badge tone={stateTone(newest.state)}>{stateLabel(newest.state)}</Badge>{" "}
+          <a href={`/sessions/${encodeURIComponent(newest.id)}`} aria-describedby={headingId}>
+            Open session
+          </a>
+          {sessions.length > 1 && (
+            <>
+              {" "}
+              · <a href="/sessions">{sessions.length} sessions</a>
+            </>
+          )}
+        </p>
+      )}
+      {phase === "pulling" && <Pulling since={since} />}
+      <div class="actions">
+        <button
+          type="button"
+          class="primary"
+          aria-label={`Launch ${w.name}`}
+          disabled={busy}
+          aria-busy={busy}
+          onClick={() => void launch()}
+        >
+          {busy ? "Launching…" : "Launch"}
+        </button>
+        {phase === "pulling" && (
+          <button type="button" onClick={cancel}>
+            Cancel
+          </button>
+        )}
+      </div>
+      {error ? (
+        <p class="field-error tile-error" role="alert">
+          {messageOf(error)}
+        </p>
+      ) : null}
+    </li>
+  );
+}
+
+function Pulling({ since }: { since: number }) {
+  const now = useNow(1000);
+  return (
+    <div class="pulling">
+      <progress aria-label="Pulling the image" />
+      <span>
+        <span role="status">Pulling the image onto an agent…</span>{" "}
+        <span class="muted" aria-hidden="true">
+          ({duration(now - since)})
+        </span>
+      </span>
+    </div>
+  );
+}
+
+function Thumbnail({ workspace: w }: { workspace: Workspace }) {
+  const [broken, setBroken] = useState(false);
+  useEffect(() => setBroken(false), [w.thumbnailUrl]);
+  if (w.thumbnailUrl && !broken) {
+    return <img src={w.thumbnailUrl} alt="" loading="lazy" onError={() => setBroken(true)} />;
+  }
+  return (
+    <div class="thumb-placeholder" aria-hidden="true">
+      {(w.name.trim()[0] ?? "?").toUpperCase()}
+    </div>
+  );
 }
