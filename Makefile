@@ -121,7 +121,7 @@ test: deps tools protodeps ## the whole suite: contracts, generated-code freshne
 	$(MAKE) test-clients
 
 .PHONY: test-browser
-test-browser: deps ## the connect page in Chromium (Playwright) against a real server, agent and desktop; screenshots in ./artifacts/browser
+test-browser: deps web ## the connect page and the dashboard in Chromium (Playwright) against a real server and agent; screenshots in ./artifacts/browser
 	cd tests/browser && npm ci --no-audit --no-fund
 	go test -count=1 -v -timeout 20m ./tests/browser/
 

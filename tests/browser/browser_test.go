@@ -124,34 +124,44 @@ func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool)
 	}
 }
 
-func TestConnectPageShowsAndDrivesTheDesktop(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test: not in -short")
-	}
-	need(t, "/usr/bin/chromium", "Debian's chromium")
-	need(t, "node", "Node.js runs Playwright")
-	need(t, "docker", "the Docker engine runs the desktop")
-	if _, err := os.Stat("/usr/share/novnc/core/rfb.js"); err != nil {
-		t.Skip("noVNC is missing (Debian's novnc); `make deps` installs it")
-	}
-	root := repoRoot(t)
-	artifacts := filepath.Join(root, "artifacts", "browser")
-	if err := os.MkdirAll(artifacts, 0o755); err != nil {
-		t.Fatal(err)
-	}
+// npmCI installs playwright-core into tests/browser/node_modules when it is missing.
+func npmCI(t *testing.T) {
+	t.Helper()
 	if _, err := os.Stat("node_modules/playwright-core"); err != nil {
 		cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("npm ci: %v\n%s", err, out)
 		}
 	}
-	// The desktop image (Debian, Xvnc, openbox, a terminal): built once, then up to date.
-	build := exec.Command(filepath.Join(root, "scripts", "build-images.sh"), "desktop")
+}
+
+// buildImage builds a session image with scripts/build-images.sh (once, then up to date).
+func buildImage(t *testing.T, root, target string) {
+	t.Helper()
+	build := exec.Command(filepath.Join(root, "scripts", "build-images.sh"), target)
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build-images.sh desktop: %v\n%s", err, out)
+		t.Fatalf("build-images.sh %s: %v\n%s", target, err, out)
 	}
+}
 
+// containersOf lists the containers (running or not) of one agent on the local engine.
+func containersOf(agentID string) []string {
+	out, _ := exec.Command("docker", "ps", "-aq", "--filter", "label=hotdesk.agent_id="+agentID).Output()
+	return strings.Fields(string(out))
+}
+
+// platform is a server (with its private Postgres in a scratch directory) and one agentd
+// enrolled with a token, on the local Docker engine, both running until the test ends.
+type platform struct {
+	api     *client // signed in as admin
+	agentID string
+}
+
+// startPlatform builds server and agentd, starts them (logs into artifacts) and waits until the
+// agent is online. Whatever happens, no container of the agent outlives the test.
+func startPlatform(t *testing.T, root, artifacts string) *platform {
+	t.Helper()
 	bin := t.TempDir()
 	for _, b := range []string{"server", "agentd"} {
 		cmd := exec.Command("go", "build", "-o", filepath.Join(bin, b), "./"+b)
@@ -181,8 +191,8 @@ func TestConnectPageShowsAndDrivesTheDesktop(t *testing.T) {
 	}
 	start(t, filepath.Join(artifacts, "agentd.log"), nil, filepath.Join(bin, "agentd"), "--server", agentListen, "--token", enroll.Token,
 		"--state-dir", t.TempDir(), "--proxy-listen", proxyListen, "--log-level", "debug")
-	var agentID string
-	waitFor(t, "the agent to come online with the desktop image", 60*time.Second, func() bool {
+	p := &platform{api: api}
+	waitFor(t, "the agent to come online", 60*time.Second, func() bool {
 		var list struct {
 			Agents []struct {
 				ID, State string
@@ -191,7 +201,7 @@ func TestConnectPageShowsAndDrivesTheDesktop(t *testing.T) {
 		api.do(t, "GET", "/v1/agents", nil, &list)
 		for _, a := range list.Agents {
 			if a.State == "AGENT_STATE_ONLINE" {
-				agentID = a.ID
+				p.agentID = a.ID
 				return true
 			}
 		}
@@ -199,11 +209,34 @@ func TestConnectPageShowsAndDrivesTheDesktop(t *testing.T) {
 	})
 	t.Cleanup(func() {
 		// Whatever happens, no session container outlives the test.
-		out, _ := exec.Command("docker", "ps", "-aq", "--filter", "label=hotdesk.agent_id="+agentID).Output()
-		if ids := strings.Fields(string(out)); len(ids) > 0 {
+		if ids := containersOf(p.agentID); len(ids) > 0 {
 			_ = exec.Command("docker", append([]string{"rm", "-f"}, ids...)...).Run()
 		}
 	})
+	return p
+}
+
+func TestConnectPageShowsAndDrivesTheDesktop(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test: not in -short")
+	}
+	need(t, "/usr/bin/chromium", "Debian's chromium")
+	need(t, "node", "Node.js runs Playwright")
+	need(t, "docker", "the Docker engine runs the desktop")
+	if _, err := os.Stat("/usr/share/novnc/core/rfb.js"); err != nil {
+		t.Skip("noVNC is missing (Debian's novnc); `make deps` installs it")
+	}
+	root := repoRoot(t)
+	artifacts := filepath.Join(root, "artifacts", "browser")
+	if err := os.MkdirAll(artifacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	npmCI(t)
+	// The desktop image (Debian, Xvnc, openbox, a terminal): built once, then up to date.
+	buildImage(t, root, "desktop")
+
+	p := startPlatform(t, root, artifacts)
+	api, agentID := p.api, p.agentID
 
 	var ws struct{ Workspace struct{ ID string } }
 	if api.do(t, "POST", "/v1/workspaces", map[string]any{"workspace": map[string]any{
@@ -213,11 +246,7 @@ func TestConnectPageShowsAndDrivesTheDesktop(t *testing.T) {
 		t.Fatal("create workspace")
 	}
 	// The launch succeeds once the agent's report lists the image.
-	waitFor(t, "the agent to report the image", 60*time.Second, func() bool {
-		var a struct{ Images []string }
-		api.do(t, "GET", "/v1/agents/"+agentID, nil, &a)
-		return true
-	})
+	waitImagePresent(t, api, ws.Workspace.ID, agentID)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -233,9 +262,23 @@ func TestConnectPageShowsAndDrivesTheDesktop(t *testing.T) {
 	}
 
 	// The destroyed session's container is gone.
-	waitFor(t, "the session container to be removed", 60*time.Second, func() bool {
-		out, _ := exec.Command("docker", "ps", "-aq", "--filter", "label=hotdesk.agent_id="+agentID).Output()
-		return len(strings.Fields(string(out))) == 0
-	})
+	waitFor(t, "the session container to be removed", 60*time.Second, func() bool { return len(containersOf(agentID)) == 0 })
 	fmt.Fprintf(os.Stderr, "browser test: screenshots in %s\n", artifacts)
+}
+
+// waitImagePresent waits until the agent reports the workspace's image as present.
+func waitImagePresent(t *testing.T, api *client, workspaceID, agentID string) {
+	t.Helper()
+	waitFor(t, "the agent to report the image of workspace "+workspaceID, 120*time.Second, func() bool {
+		var list struct {
+			ImageStatuses []struct{ AgentID, State string }
+		}
+		api.do(t, "GET", "/v1/imageStatuses?workspaceId="+workspaceID, nil, &list)
+		for _, s := range list.ImageStatuses {
+			if s.AgentID == agentID && s.State == "IMAGE_STATE_PRESENT" {
+				return true
+			}
+		}
+		return false
+	})
 }
