@@ -248,22 +248,29 @@ func TestConnectPageShowsAndDrivesTheDesktop(t *testing.T) {
 	// The launch succeeds once the agent's report lists the image.
 	waitImagePresent(t, api, ws.Workspace.ID, agentID)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	node := exec.CommandContext(ctx, "node", "connect.mjs")
-	node.Env = append(os.Environ(), "HOTDESK_URL="+api.base, "HOTDESK_USER=admin", "HOTDESK_PASSWORD="+adminPass,
-		"HOTDESK_WORKSPACE="+ws.Workspace.ID, "ARTIFACTS="+artifacts)
-	var out bytes.Buffer
-	node.Stdout, node.Stderr = &out, &out
-	err := node.Run()
-	t.Logf("browser run:\n%s", out.String())
-	if err != nil {
-		t.Fatalf("the browser run failed (%v); screenshots and logs in %s", err, artifacts)
-	}
+	runScript(t, "connect.mjs", artifacts, "HOTDESK_URL="+api.base, "HOTDESK_USER=admin", "HOTDESK_PASSWORD="+adminPass,
+		"HOTDESK_WORKSPACE="+ws.Workspace.ID)
 
 	// The destroyed session's container is gone.
 	waitFor(t, "the session container to be removed", 60*time.Second, func() bool { return len(containersOf(agentID)) == 0 })
 	fmt.Fprintf(os.Stderr, "browser test: screenshots in %s\n", artifacts)
+}
+
+// runScript runs a Playwright script (node) with env and ARTIFACTS, for at most twelve minutes; its
+// output goes to the test log, and a failure fails the test.
+func runScript(t *testing.T, script, artifacts string, env ...string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
+	defer cancel()
+	node := exec.CommandContext(ctx, "node", script)
+	node.Env = append(append(os.Environ(), env...), "ARTIFACTS="+artifacts)
+	var out bytes.Buffer
+	node.Stdout, node.Stderr = &out, &out
+	err := node.Run()
+	t.Logf("%s:\n%s", script, out.String())
+	if err != nil {
+		t.Fatalf("the browser run %s failed (%v); screenshots and logs in %s", script, err, artifacts)
+	}
 }
 
 // waitImagePresent waits until the agent reports the workspace's image as present.

@@ -4,9 +4,9 @@
 // it is destroyed. Run by browser_test.go, which starts the server and a real agent.
 //
 // Environment: HOTDESK_URL, HOTDESK_USER, HOTDESK_PASSWORD, HOTDESK_WORKSPACE, ARTIFACTS.
-import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
+import { launchChromium, log, restClient, until } from './lib.mjs';
 
 const base = process.env.HOTDESK_URL;
 const user = process.env.HOTDESK_USER;
@@ -15,27 +15,7 @@ const workspace = process.env.HOTDESK_WORKSPACE;
 const artifacts = process.env.ARTIFACTS || 'artifacts';
 fs.mkdirSync(artifacts, { recursive: true });
 
-const t0 = Date.now();
-const log = (...a) => console.log(`[browser +${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
-
-async function api(method, p, token, body) {
-  const headers = { 'Content-Type': 'application/json' };
-  if (token) headers.Authorization = 'Bearer ' + token;
-  const r = await fetch(base + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const j = await r.json().catch(() => ({}));
-  if (!r.ok) throw new Error(`${method} ${p}: HTTP ${r.status} ${JSON.stringify(j)}`);
-  return j;
-}
-
-async function until(what, cond, timeout = 30000, every = 250) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    const v = await cond();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting: ${what}`);
-    await new Promise((r) => setTimeout(r, every));
-  }
-}
+const api = restClient(base);
 
 // canvasStats samples the desktop canvas: size, distinct colours, share of near-white
 // pixels, and dark (text) pixels inside a rectangle of the remote screen.
@@ -113,11 +93,7 @@ if (!session.connectUrl || !session.connectUrl.endsWith('/connect/' + session.id
   throw new Error(`session has no connect URL: ${JSON.stringify(session)}`);
 }
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-});
+const browser = await launchChromium();
 let page;
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });

@@ -9,10 +9,10 @@
 // Environment: HOTDESK_URL, HOTDESK_ADMIN_USER, HOTDESK_ADMIN_PASSWORD, HOTDESK_USER,
 // HOTDESK_USER_PASSWORD, HOTDESK_AGENT_ID, HOTDESK_WORKSPACE (Test desktop's id),
 // HOTDESK_SPARE (Spare's id), ARTIFACTS.
-import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { launchChromium, log, restClient, until } from './lib.mjs';
 
 function env(name) {
   const v = process.env[name];
@@ -34,34 +34,10 @@ const DESKTOP = 'Test desktop';
 const WIDE = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
-const t0 = Date.now();
-const log = (...a) => console.log(`[browser +${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
 
 // ---------------------------------------------------------------- REST and waiting
 
-async function api(method, p, token, body) {
-  const headers = { 'Content-Type': 'application/json' };
-  if (token) headers.Authorization = 'Bearer ' + token;
-  const r = await fetch(base + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const j = await r.json().catch(() => ({}));
-  if (!r.ok) throw new Error(`${method} ${p}: HTTP ${r.status} ${JSON.stringify(j)}`);
-  return j;
-}
-
-async function until(what, cond, timeout = 30000, every = 200) {
-  const end = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      const v = await cond();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}` + (last ? ` (last error: ${last.message})` : ''));
-    await new Promise((r) => setTimeout(r, every));
-  }
-}
+const api = restClient(base);
 
 function check(ok, message) {
   if (!ok) throw new Error(message);
@@ -94,13 +70,8 @@ log('agent', agentId, 'hostname', agentHost);
 
 // ---------------------------------------------------------------- the browser
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
-// launch() starts Chromium on a fresh temporary user-data-dir of its own (removed on close), and
-// every context below is a new incognito-like profile in it: nothing leaks between runs or users.
+const browser = await launchChromium();
+// Every context below is a new incognito-like profile: nothing leaks between users.
 
 const pages = {}; // label → page, for failure screenshots
 const pageErrors = [];

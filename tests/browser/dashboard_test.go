@@ -1,11 +1,8 @@
 package browser
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -76,21 +73,10 @@ func TestDashboard(t *testing.T) {
 	// The launch succeeds at once when the agent's report lists the image.
 	waitImagePresent(t, api, testDesktop, agentID)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
-	defer cancel()
-	node := exec.CommandContext(ctx, "node", "dashboard.mjs")
-	node.Env = append(os.Environ(), "HOTDESK_URL="+api.base,
+	runScript(t, "dashboard.mjs", artifacts, "HOTDESK_URL="+api.base,
 		"HOTDESK_ADMIN_USER=admin", "HOTDESK_ADMIN_PASSWORD="+adminPass,
 		"HOTDESK_USER=alice", "HOTDESK_USER_PASSWORD="+alicePass,
-		"HOTDESK_AGENT_ID="+agentID, "HOTDESK_WORKSPACE="+testDesktop, "HOTDESK_SPARE="+spare,
-		"ARTIFACTS="+artifacts)
-	var out bytes.Buffer
-	node.Stdout, node.Stderr = &out, &out
-	err := node.Run()
-	t.Logf("browser run:\n%s", out.String())
-	if err != nil {
-		t.Fatalf("the browser run failed (%v); screenshots and logs in %s", err, artifacts)
-	}
+		"HOTDESK_AGENT_ID="+agentID, "HOTDESK_WORKSPACE="+testDesktop, "HOTDESK_SPARE="+spare)
 
 	// Every session the browser started was destroyed, and its container removed.
 	waitFor(t, "the agent's session containers to be removed", 60*time.Second, func() bool { return len(containersOf(agentID)) == 0 })

@@ -1,38 +1,19 @@
 // All sessions (administrators, "/admin/sessions"): everyone's sessions, filtered by user,
 // workspace and agent (kept in the URL), with destroy. There is no watch over a list, so the
 // page re-lists every 5 seconds while the tab is visible.
-import { useEffect } from "preact/hooks";
-import { ENDED_STATES, SessionState, collect } from "@hotdesk/client";
+import { ENDED_STATES, collect } from "@hotdesk/client";
 import type { Agent, Session, User, Workspace } from "@hotdesk/client";
 import { client } from "../api";
 import { navigate } from "../router";
-import { Badge, ConfirmButton, ErrorNote, Loading, Page, Table, When, dateOf, duration, enumName, humanize, useAsync, useNow } from "../ui/common";
+import { Badge, ConfirmButton, ErrorNote, Loading, Page, Table, When, dateOf, duration, useAsync, useNow, usePolling } from "../ui/common";
 import { Field } from "../ui/form";
+import { stateLabel, stateTone, timeLeft } from "./session-state";
 import type { PageProps } from "./types";
 import "./people.css";
 
 const POLL_MS = 5000;
 /** At most this many sessions are listed (the newest). */
 const LIMIT = 500;
-
-type Tone = "ok" | "warn" | "bad" | "idle";
-
-export function stateTone(s: SessionState): Tone {
-  switch (s) {
-    case SessionState.RUNNING:
-      return "ok";
-    case SessionState.PENDING:
-    case SessionState.STARTING:
-    case SessionState.STOPPING:
-    case SessionState.UNREACHABLE:
-      return "warn";
-    case SessionState.FAILED:
-    case SessionState.LOST:
-      return "bad";
-    default:
-      return "idle";
-  }
-}
 
 /**
  * The last 8 hex digits of an id: ids are UUIDv7, whose leading digits are a timestamp that
@@ -55,32 +36,6 @@ interface Lookups {
   users: User[];
   workspaces: Workspace[];
   agents: Agent[];
-}
-
-/** Re-runs reload every interval while the page is visible, and at once when it becomes visible again. */
-function usePolling(reload: () => void, interval: number): void {
-  useEffect(() => {
-    let timer: ReturnType<typeof setInterval> | undefined;
-    const start = () => {
-      if (timer === undefined) timer = setInterval(reload, interval);
-    };
-    const stop = () => {
-      if (timer !== undefined) clearInterval(timer);
-      timer = undefined;
-    };
-    const onVisibility = () => {
-      if (document.visibilityState === "visible") {
-        reload();
-        start();
-      } else stop();
-    };
-    if (document.visibilityState === "visible") start();
-    document.addEventListener("visibilitychange", onVisibility);
-    return () => {
-      stop();
-      document.removeEventListener("visibilitychange", onVisibility);
-    };
-  }, [reload, interval]);
 }
 
 export function AllSessionsPage({ query }: PageProps) {
@@ -123,14 +78,13 @@ export function AllSessionsPage({ query }: PageProps) {
   const workspaceName = (id: string) => L?.workspaces.find((w) => w.id === id)?.name ?? unknown(id);
   const agentName = (id: string) => L?.agents.find((a) => a.id === id)?.hostname ?? shortId(id);
 
-  const timeLeft = (s: Session) => {
+  const leftCell = (s: Session) => {
     if (ENDED_STATES.has(s.state)) {
       const end = dateOf(s.endTime);
       return end ? `Ended ${duration(now - end.getTime())} ago` : "Ended";
     }
-    const ends = [dateOf(s.expireTime), dateOf(s.maxExpireTime)].filter((d): d is Date => !!d).map((d) => d.getTime());
-    if (!ends.length) return "—";
-    return duration(Math.min(...ends) - now);
+    const left = timeLeft(s, now);
+    return left === undefined ? "—" : duration(left);
   };
 
   // Options for the filters; an id in the URL that the lists do not know still shows.
@@ -197,13 +151,13 @@ export function AllSessionsPage({ query }: PageProps) {
                 label: "State",
                 cell: (s) => (
                   <div>
-                    <Badge tone={stateTone(s.state)}>{humanize(enumName(SessionState, s.state))}</Badge>
+                    <Badge tone={stateTone(s.state)}>{stateLabel(s.state)}</Badge>
                     {s.stateReason && <div class="hint reason">{s.stateReason}</div>}
                   </div>
                 ),
               },
               { label: "Started", cell: (s) => <When ts={s.startTime && dateOf(s.startTime) ? s.startTime : s.createTime} /> },
-              { label: "Time left", cell: timeLeft },
+              { label: "Time left", cell: leftCell },
               {
                 label: "Actions",
                 cell: (s) =>

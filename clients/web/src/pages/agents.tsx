@@ -1,12 +1,11 @@
 // Agents ("/admin/agents", administrators): every Docker host with its state, last check-in and
 // the capacity the scheduler counts (overrides included). Agents have no watch RPC, so the list
 // refreshes itself every 10 seconds while the page is visible.
-import { useEffect } from "preact/hooks";
 import { AgentState, collect } from "@hotdesk/client";
 import type { Agent, Zone } from "@hotdesk/client";
 import { client } from "../api";
 import { navigate } from "../router";
-import { Badge, ErrorNote, Loading, Page, Table, When, useAsync } from "../ui/common";
+import { Badge, ErrorNote, Loading, Page, Table, When, useAsync, usePolling } from "../ui/common";
 import type { Column } from "../ui/common";
 import { Field } from "../ui/form";
 import { AGENT_STATES, agentStateHint, agentStateLabel, agentStateTone, effective, fmtNumber, gib } from "./agent-state";
@@ -15,21 +14,9 @@ import "./admin.css";
 
 export const REFRESH_MS = 10_000;
 
-/** Calls reload every REFRESH_MS while the tab is visible (and at once when it comes back). */
-export function useAutoRefresh(reload: () => void, ms = REFRESH_MS): void {
-  useEffect(() => {
-    const t = setInterval(() => {
-      if (!document.hidden) reload();
-    }, ms);
-    const onVisible = () => {
-      if (!document.hidden) reload();
-    };
-    document.addEventListener("visibilitychange", onVisible);
-    return () => {
-      clearInterval(t);
-      document.removeEventListener("visibilitychange", onVisible);
-    };
-  }, [reload, ms]);
+/** Refreshes every REFRESH_MS while the tab is visible (agents have no watch RPC). */
+export function useAutoRefresh(reload: () => void): void {
+  usePolling(reload, REFRESH_MS);
 }
 
 function stateFromQuery(v: string | null): AgentState {

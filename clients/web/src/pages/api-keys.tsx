@@ -9,6 +9,7 @@ import { navigate } from "../router";
 import { Badge, ConfirmButton, ErrorNote, Loading, Page, Table, When, dateOf, useAsync } from "../ui/common";
 import type { Column } from "../ui/common";
 import { Field, FormError, SelectField, Submit, TextField, useForm } from "../ui/form";
+import { SecretBox } from "../ui/secret";
 import { check } from "../validate";
 import type { PageProps } from "./types";
 import "./people.css";
@@ -197,8 +198,6 @@ function CreateKey({ forOther, me, onCreated }: { forOther: boolean; me: User; o
 }
 
 function NewSecret({ name, secret, onDismiss }: { name: string; secret: string; onDismiss: () => void }) {
-  const [copied, setCopied] = useState("");
-  const box = useRef<HTMLDivElement>(null);
   const title = useRef<HTMLHeadingElement>(null);
   // Bring the one-time secret into view (and focus) when it appears.
   useEffect(() => {
@@ -207,22 +206,6 @@ function NewSecret({ name, secret, onDismiss }: { name: string; secret: string; 
   }, [secret]);
   const https = location.protocol === "https:";
   const host = location.port ? location.host : `${location.hostname}:${https ? 443 : 80}`;
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(secret);
-      setCopied("Copied.");
-    } catch {
-      // No clipboard access (an insecure page): select the key so that it can be copied by hand.
-      const sel = getSelection();
-      if (box.current && sel) {
-        const r = document.createRange();
-        r.selectNodeContents(box.current);
-        sel.removeAllRanges();
-        sel.addRange(r);
-      }
-      setCopied("Could not copy: the key is selected, copy it with Ctrl+C (⌘C).");
-    }
-  };
   if (!secret) {
     return (
       <section class="card new-key" role="status">
@@ -244,17 +227,7 @@ function NewSecret({ name, secret, onDismiss }: { name: string; secret: string; 
       <p>
         <strong>Copy it now: it is not shown again.</strong>
       </p>
-      <div class="secret-row">
-        <div class="secret" ref={box}>
-          {secret}
-        </div>
-        <button type="button" class="primary" onClick={() => void copy()}>
-          Copy
-        </button>
-      </div>
-      <p role="status" class="hint">
-        {copied}
-      </p>
+      <SecretBox value={secret} what="key" />
       <p>Send it in the Authorization header of each call, for example:</p>
       <pre class="usage">
         <code>{`curl -H "Authorization: Bearer ${secret}" \\\n  ${location.origin}/v1/workspaces`}</code>

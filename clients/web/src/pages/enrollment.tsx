@@ -7,6 +7,7 @@ import type { Zone } from "@hotdesk/client";
 import { client } from "../api";
 import { ErrorNote, Page, When, dateOf, useAsync } from "../ui/common";
 import { FormError, SelectField, Submit, TextField, useForm } from "../ui/form";
+import { SecretBox } from "../ui/secret";
 import { check } from "../validate";
 import type { PageProps } from "./types";
 import "./admin.css";
@@ -115,31 +116,11 @@ export function EnrollmentPage(_: PageProps) {
 }
 
 function NewToken({ minted, onDone }: { minted: Minted; onDone: () => void }) {
-  const box = useRef<HTMLDivElement>(null);
   const title = useRef<HTMLHeadingElement>(null);
-  const [copied, setCopied] = useState("");
   useEffect(() => {
-    setCopied("");
     title.current?.focus();
     title.current?.scrollIntoView({ block: "start" });
   }, [minted.token]);
-
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(minted.token);
-      setCopied("Copied.");
-    } catch {
-      // No clipboard access (a page not served over HTTPS): select the token for Ctrl+C.
-      const sel = getSelection();
-      if (box.current && sel) {
-        const r = document.createRange();
-        r.selectNodeContents(box.current);
-        sel.removeAllRanges();
-        sel.addRange(r);
-      }
-      setCopied("Could not copy: the token is selected, copy it with Ctrl+C (⌘C).");
-    }
-  };
 
   const expires = dateOf(minted.expireTime);
   const host = `${location.hostname.includes(":") ? `[${location.hostname}]` : location.hostname}:8443`;
@@ -160,17 +141,7 @@ function NewToken({ minted, onDone }: { minted: Minted; onDone: () => void }) {
         )}
         .
       </p>
-      <div class="ag-secret-row">
-        <div class="secret" data-testid="enrollment-token" ref={box}>
-          {minted.token}
-        </div>
-        <button type="button" class="primary" onClick={() => void copy()}>
-          Copy
-        </button>
-      </div>
-      <p role="status" class="hint">
-        {copied}
-      </p>
+      <SecretBox value={minted.token} what="token" testId="enrollment-token" />
       {agent ? (
         <>
           <p>On the new Docker host, run:</p>

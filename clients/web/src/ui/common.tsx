@@ -237,3 +237,32 @@ export function useNow(interval = 1000): number {
   }, [interval]);
   return now;
 }
+
+/**
+ * Calls reload every ms while the tab is visible, and at once when it becomes visible again
+ * (for lists with no watch RPC); a hidden tab sends nothing.
+ */
+export function usePolling(reload: () => void, ms: number): void {
+  useEffect(() => {
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const start = () => {
+      if (timer === undefined) timer = setInterval(reload, ms);
+    };
+    const stop = () => {
+      if (timer !== undefined) clearInterval(timer);
+      timer = undefined;
+    };
+    const onVisibility = () => {
+      if (document.visibilityState === "visible") {
+        reload();
+        start();
+      } else stop();
+    };
+    if (document.visibilityState === "visible") start();
+    document.addEventListener("visibilitychange", onVisibility);
+    return () => {
+      stop();
+      document.removeEventListener("visibilitychange", onVisibility);
+    };
+  }, [reload, ms]);
+}
