@@ -154,8 +154,9 @@ func containersOf(agentID string) []string {
 // platform is a server (with its private Postgres in a scratch directory) and one agentd
 // enrolled with a token, on the local Docker engine, both running until the test ends.
 type platform struct {
-	api     *client // signed in as admin
-	agentID string
+	api       *client // signed in as admin
+	agentID   string
+	agentAddr string // the server's agent listener
 }
 
 // startPlatform builds server and agentd, starts them (logs into artifacts) and waits until the
@@ -191,7 +192,7 @@ func startPlatform(t *testing.T, root, artifacts string) *platform {
 	}
 	start(t, filepath.Join(artifacts, "agentd.log"), nil, filepath.Join(bin, "agentd"), "--server", agentListen, "--token", enroll.Token,
 		"--state-dir", t.TempDir(), "--proxy-listen", proxyListen, "--log-level", "debug")
-	p := &platform{api: api}
+	p := &platform{api: api, agentAddr: agentListen}
 	waitFor(t, "the agent to come online", 60*time.Second, func() bool {
 		var list struct {
 			Agents []struct {

@@ -7,7 +7,8 @@
 // "Spare", the user alice and the group "Staff" (alice; Test desktop only).
 //
 // Environment: HOTDESK_URL, HOTDESK_ADMIN_USER, HOTDESK_ADMIN_PASSWORD, HOTDESK_USER,
-// HOTDESK_USER_PASSWORD, HOTDESK_AGENT_ID, HOTDESK_WORKSPACE (Test desktop's id),
+// HOTDESK_USER_PASSWORD, HOTDESK_AGENT_ID, HOTDESK_AGENT_ADDRESS (the agent listener),
+// HOTDESK_WORKSPACE (Test desktop's id),
 // HOTDESK_SPARE (Spare's id), ARTIFACTS.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,6 +26,7 @@ const adminPassword = env('HOTDESK_ADMIN_PASSWORD');
 const aliceUser = env('HOTDESK_USER');
 const alicePassword = env('HOTDESK_USER_PASSWORD');
 const agentId = env('HOTDESK_AGENT_ID');
+const agentAddress = env('HOTDESK_AGENT_ADDRESS');
 const workspaceId = env('HOTDESK_WORKSPACE');
 const spareId = env('HOTDESK_SPARE');
 const artifacts = process.env.ARTIFACTS || 'artifacts';
@@ -505,7 +507,10 @@ try {
     });
     await admin.getByRole('button', { name: 'Create enrollment token' }).click();
     const token = await see(admin.getByTestId('enrollment-token'), 'the enrollment token (data-testid=enrollment-token)');
-    check(((await token.textContent()) || '').trim().length > 20, 'the enrollment token shown is empty or short');
+    const secret = ((await token.textContent()) || '').trim();
+    check(secret.length > 20, 'the enrollment token shown is empty or short');
+    // The command to run names this server's agent listener, as the server reported it.
+    await see(admin.getByText(`agentd --server ${agentAddress} --token ${secret}`), `the agentd command with --server ${agentAddress}`);
     await shot(admin, 'enrollment-token');
     check(!problems.length, problems.join('; '));
   });

@@ -76,7 +76,7 @@ func TestDashboard(t *testing.T) {
 	runScript(t, "dashboard.mjs", artifacts, "HOTDESK_URL="+api.base,
 		"HOTDESK_ADMIN_USER=admin", "HOTDESK_ADMIN_PASSWORD="+adminPass,
 		"HOTDESK_USER=alice", "HOTDESK_USER_PASSWORD="+alicePass,
-		"HOTDESK_AGENT_ID="+agentID, "HOTDESK_WORKSPACE="+testDesktop, "HOTDESK_SPARE="+spare)
+		"HOTDESK_AGENT_ID="+agentID, "HOTDESK_AGENT_ADDRESS="+p.agentAddr, "HOTDESK_WORKSPACE="+testDesktop, "HOTDESK_SPARE="+spare)
 
 	// Every session the browser started was destroyed, and its container removed.
 	waitFor(t, "the agent's session containers to be removed", 60*time.Second, func() bool { return len(containersOf(agentID)) == 0 })

@@ -83,5 +83,9 @@ func (s *AgentService) CreateEnrollmentToken(ctx context.Context, req *pb.Create
 	if err != nil {
 		return nil, err
 	}
-	return &pb.CreateEnrollmentTokenResponse{Token: token, ExpireTime: ts(expire)}, nil
+	resp := &pb.CreateEnrollmentTokenResponse{Token: token, ExpireTime: ts(expire)}
+	if s.d.AgentAddress != nil {
+		resp.AgentAddress = s.d.AgentAddress()
+	}
+	return resp, nil
 }

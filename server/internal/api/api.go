@@ -31,6 +31,9 @@ type Deps struct {
 	Connect ConnectMinter
 	// Images lists image statuses (image sync).
 	Images *images.Service
+	// AgentAddress names the address new agents dial, told with each enrollment token; nil
+	// leaves it out.
+	AgentAddress func() string
 }
 
 // ConnectMinter mints session connect tokens and names connect pages.

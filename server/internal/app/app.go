@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -122,7 +123,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, er
 	}
 	authn := api.NewAuthenticator(a.Store, cfg.AuthCacheTTL)
 	services := api.New(api.Deps{Store: a.Store, Box: box, Authn: authn, TokenTTL: cfg.TokenTTL, Tokens: enr,
-		Sessions: lifecycle, Watchers: watchers, Connect: a.connect, Images: imageSvc})
+		Sessions: lifecycle, Watchers: watchers, Connect: a.connect, Images: imageSvc, AgentAddress: a.agentAddress})
 	a.srv, err = transport.New(transport.Options{Log: log, Authn: authn, Audit: a.Store, Services: services,
 		Ready: a.Store.Ping, OpenAPI: openapi.Spec, Routes: func(mux *http.ServeMux) {
 			mux.Handle("GET /connect/{session_id}/ws", a.connect.Handler())
@@ -156,6 +157,25 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, er
 	go leader.Run(bg, dbURL, a.Store, "lifecycle", a.manager.ServerID(), log, lifecycle.Lead)
 	go a.housekeeping(bg)
 	return a, nil
+}
+
+// agentAddress is what new agents dial (--server): the agent listener's host and port, an
+// all-interfaces host (0.0.0.0, ::) replaced by the first agent TLS name, else by the public
+// URL's host.
+func (a *App) agentAddress() string {
+	host, port, err := net.SplitHostPort(a.AgentAddr)
+	if err != nil {
+		return a.AgentAddr
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = ""
+		if len(a.cfg.AgentTLSNames) > 0 {
+			host = a.cfg.AgentTLSNames[0]
+		} else if u, err := url.Parse(a.PublicURL); err == nil {
+			host = u.Hostname()
+		}
+	}
+	return net.JoinHostPort(host, port)
 }
 
 // ImageRounds returns how many desired-image rounds this server has finished (benchmarks

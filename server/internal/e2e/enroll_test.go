@@ -151,6 +151,10 @@ func TestEnrollment(t *testing.T) {
 	if d := time.Until(created.GetExpireTime().AsTime()); d < 9*time.Minute || d > 11*time.Minute {
 		t.Errorf("token with ttl 600 s expires in %s", d)
 	}
+	// It says where the new agent dials: this server's agent listener.
+	if got := created.GetAgentAddress(); got != a.App.AgentAddr {
+		t.Errorf("agent address %q, want the agent listener %q", got, a.App.AgentAddr)
+	}
 	// ... or over REST; without a TTL it lasts an hour.
 	code, body := a.REST(t, http.MethodPost, "/v1/enrollmentTokens", a.AdminToken, `{"zoneId":"`+zone.GetId()+`","role":"ENROLLMENT_ROLE_AGENT"}`)
 	if code != http.StatusOK {

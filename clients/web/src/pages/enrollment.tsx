@@ -22,6 +22,8 @@ interface Minted {
   expireTime: Timestamp | undefined;
   role: EnrollmentRole;
   zone: string;
+  /** Where agents dial, as the server knows it. */
+  agentAddress: string;
 }
 
 function roleName(r: EnrollmentRole): string {
@@ -62,7 +64,7 @@ export function EnrollmentPage(_: PageProps) {
       async () => {
         const resp = await client.agents.createEnrollmentToken(req);
         const zone = zones.data?.find((z) => z.id === req.zoneId)?.name ?? "";
-        setMinted({ token: resp.token, expireTime: resp.expireTime, role: req.role, zone });
+        setMinted({ token: resp.token, expireTime: resp.expireTime, role: req.role, zone, agentAddress: resp.agentAddress });
       },
     );
   };
@@ -123,7 +125,8 @@ function NewToken({ minted, onDone }: { minted: Minted; onDone: () => void }) {
   }, [minted.token]);
 
   const expires = dateOf(minted.expireTime);
-  const host = `${location.hostname.includes(":") ? `[${location.hostname}]` : location.hostname}:8443`;
+  // The server says where its agent listener is; an older server does not (port 8443 by default).
+  const host = minted.agentAddress || `${location.hostname.includes(":") ? `[${location.hostname}]` : location.hostname}:8443`;
   const agent = minted.role === EnrollmentRole.AGENT || minted.role === EnrollmentRole.UNSPECIFIED;
   return (
     <section class="card ag-token" aria-labelledby="token-title">
@@ -153,8 +156,8 @@ function NewToken({ minted, onDone }: { minted: Minted; onDone: () => void }) {
         <p>Start the {roleName(minted.role)} with this token and the server's agent address:</p>
       )}
       <p class="hint">
-        <code>{host}</code> is the server's agent address (its <code>--agent-listen</code>, port 8443 by default); use the address the new host
-        reaches it at if it differs. The agent keeps its identity in its state directory, so later starts need no token.
+        <code>{host}</code> is the server's agent address (its <code>--agent-listen</code>); use the address the new host reaches it at if it
+        differs (behind NAT or a load balancer). The agent keeps its identity in its state directory, so later starts need no token.
       </p>
       <button type="button" onClick={onDone}>
         Done

@@ -744,7 +744,11 @@ type CreateEnrollmentTokenResponse struct {
 	// The secret token; shown once, valid for one enrollment.
 	Token string `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
 	// When the token stops being accepted.
-	ExpireTime    *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	ExpireTime *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	// The address (host:port) new agents give as --server: the server's agent listener, its
+	// host taken from the first agent TLS name or the public URL when it listens on all
+	// interfaces.
+	AgentAddress  string `protobuf:"bytes,3,opt,name=agent_address,json=agentAddress,proto3" json:"agent_address,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -791,6 +795,13 @@ func (x *CreateEnrollmentTokenResponse) GetExpireTime() *timestamppb.Timestamp {
 		return x.ExpireTime
 	}
 	return nil
+}
+
+func (x *CreateEnrollmentTokenResponse) GetAgentAddress() string {
+	if x != nil {
+		return x.AgentAddress
+	}
+	return ""
 }
 
 // Response for AgentService.GetAgent.
@@ -977,11 +988,12 @@ const file_hotdesk_v1_agent_proto_rawDesc = "" +
 	"\azone_id\x18\x01 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x06zoneId\x128\n" +
 	"\x04role\x18\x02 \x01(\x0e2\x1a.hotdesk.v1.EnrollmentRoleB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04role\x12,\n" +
 	"\vttl_seconds\x18\x03 \x01(\x05B\v\xbaH\b\x1a\x06\x18\x80\xf5$(\x00R\n" +
-	"ttlSeconds\"r\n" +
+	"ttlSeconds\"\x97\x01\n" +
 	"\x1dCreateEnrollmentTokenResponse\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\x12;\n" +
 	"\vexpire_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"expireTime\";\n" +
+	"expireTime\x12#\n" +
+	"\ragent_address\x18\x03 \x01(\tR\fagentAddress\";\n" +
 	"\x10GetAgentResponse\x12'\n" +
 	"\x05agent\x18\x01 \x01(\v2\x11.hotdesk.v1.AgentR\x05agent\">\n" +
 	"\x13UpdateAgentResponse\x12'\n" +

@@ -137,12 +137,14 @@ class CreateEnrollmentTokenRequest(_message.Message):
     def __init__(self, zone_id: _Optional[str] = ..., role: _Optional[_Union[EnrollmentRole, str]] = ..., ttl_seconds: _Optional[int] = ...) -> None: ...
 
 class CreateEnrollmentTokenResponse(_message.Message):
-    __slots__ = ("token", "expire_time")
+    __slots__ = ("token", "expire_time", "agent_address")
     TOKEN_FIELD_NUMBER: _ClassVar[int]
     EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    AGENT_ADDRESS_FIELD_NUMBER: _ClassVar[int]
     token: str
     expire_time: _timestamp_pb2.Timestamp
-    def __init__(self, token: _Optional[str] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    agent_address: str
+    def __init__(self, token: _Optional[str] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agent_address: _Optional[str] = ...) -> None: ...
 
 class GetAgentResponse(_message.Message):
     __slots__ = ("agent",)
