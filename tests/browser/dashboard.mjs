@@ -4,12 +4,13 @@
 // client and on the server, an expired login that keeps what was typed, phone widths and the
 // keyboard. Every page visited is kept as a full-page screenshot. Run by dashboard_test.go,
 // which starts the server and a real agent and creates the workspaces "Test desktop" and
-// "Spare", the user alice and the group "Staff" (alice; Test desktop only).
+// "Spare", the link workspace "Handbook", the user alice and the group "Staff" (alice; Test
+// desktop and Handbook).
 //
 // Environment: HOTDESK_URL, HOTDESK_ADMIN_USER, HOTDESK_ADMIN_PASSWORD, HOTDESK_USER,
 // HOTDESK_USER_PASSWORD, HOTDESK_AGENT_ID, HOTDESK_AGENT_ADDRESS (the agent listener),
 // HOTDESK_WORKSPACE (Test desktop's id),
-// HOTDESK_SPARE (Spare's id), ARTIFACTS.
+// HOTDESK_SPARE (Spare's id), HOTDESK_LINK_URL (Handbook's URL), ARTIFACTS.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -29,6 +30,7 @@ const agentId = env('HOTDESK_AGENT_ID');
 const agentAddress = env('HOTDESK_AGENT_ADDRESS');
 const workspaceId = env('HOTDESK_WORKSPACE');
 const spareId = env('HOTDESK_SPARE');
+const linkUrl = env('HOTDESK_LINK_URL');
 const artifacts = process.env.ARTIFACTS || 'artifacts';
 fs.mkdirSync(artifacts, { recursive: true });
 
@@ -220,7 +222,7 @@ const stateShots = new Set();
 const noShots = { has: () => true, add() {} }; // followStates without screenshots (named ones are taken instead)
 
 try {
-  // a. alice signs in: her catalog has Test desktop only, and no administration.
+  // a. alice signs in: her catalog has Test desktop and Handbook, not Spare, and no administration.
   await step('a. alice signs in and sees her catalog', async () => {
     alice = await newPage('alice');
     await alice.goto(base + '/');
@@ -230,6 +232,12 @@ try {
     await signIn(alice, aliceUser, alicePassword);
     const t = await see(tile(alice, DESKTOP), `the "${DESKTOP}" tile in alice's catalog`);
     await see(t.getByRole('button', { name: `Launch ${DESKTOP}` }), `the "Launch ${DESKTOP}" button`);
+    // The link workspace opens its URL in a new tab; there is nothing to launch.
+    const hb = await see(tile(alice, 'Handbook'), 'the "Handbook" tile (a link workspace)');
+    const open = await see(hb.getByRole('link', { name: 'Open Handbook' }), 'the "Open Handbook" link');
+    check((await open.getAttribute('href')) === linkUrl && (await open.getAttribute('target')) === '_blank',
+      `"Open Handbook" should open ${linkUrl} in a new tab, not ${await open.getAttribute('href')} (target ${await open.getAttribute('target')})`);
+    check((await hb.getByRole('button', { name: 'Launch Handbook' }).count()) === 0, 'the link workspace has a Launch button');
     await settle(alice);
     await notThere(alice.getByRole('heading', { name: 'Spare', exact: true }), 'the workspace "Spare" (no group of alice allows it)');
     await notThere(tile(alice, 'Spare'), 'a "Spare" tile');

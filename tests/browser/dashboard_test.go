@@ -11,6 +11,7 @@ import (
 const (
 	testvncImage = "hotdesk/testvnc:1"
 	alicePass    = "browser-test-alice-pw"
+	handbookURL  = "https://handbook.example.org/start"
 )
 
 // TestDashboard drives the web dashboard (clients/web, embedded into the server binary) in
@@ -56,6 +57,13 @@ func TestDashboard(t *testing.T) {
 	}
 	testDesktop := workspace("Test desktop", "A tiny desktop for the browser test.")
 	spare := workspace("Spare", "Nobody's group allows this one.")
+	// A link workspace: its tile opens the URL (never visited by the test).
+	var handbook struct{ Workspace struct{ ID string } }
+	if api.do(t, "POST", "/v1/workspaces", map[string]any{"workspace": map[string]any{
+		"name": "Handbook", "kind": "WORKSPACE_KIND_LINK", "enabled": true, "linkUrl": handbookURL,
+	}}, &handbook) != 200 || handbook.Workspace.ID == "" {
+		t.Fatal("create workspace Handbook")
+	}
 
 	var alice struct{ User struct{ ID string } }
 	if api.do(t, "POST", "/v1/users", map[string]any{"user": map[string]any{
@@ -65,7 +73,7 @@ func TestDashboard(t *testing.T) {
 	}
 	var staff struct{ Group struct{ ID string } }
 	if api.do(t, "POST", "/v1/groups", map[string]any{"group": map[string]any{
-		"name": "Staff", "description": "Everyone at the office.", "memberIds": []string{alice.User.ID}, "workspaceIds": []string{testDesktop},
+		"name": "Staff", "description": "Everyone at the office.", "memberIds": []string{alice.User.ID}, "workspaceIds": []string{testDesktop, handbook.Workspace.ID},
 	}}, &staff) != 200 || staff.Group.ID == "" {
 		t.Fatal("create group Staff")
 	}
@@ -76,7 +84,7 @@ func TestDashboard(t *testing.T) {
 	runScript(t, "dashboard.mjs", artifacts, "HOTDESK_URL="+api.base,
 		"HOTDESK_ADMIN_USER=admin", "HOTDESK_ADMIN_PASSWORD="+adminPass,
 		"HOTDESK_USER=alice", "HOTDESK_USER_PASSWORD="+alicePass,
-		"HOTDESK_AGENT_ID="+agentID, "HOTDESK_AGENT_ADDRESS="+p.agentAddr, "HOTDESK_WORKSPACE="+testDesktop, "HOTDESK_SPARE="+spare)
+		"HOTDESK_AGENT_ID="+agentID, "HOTDESK_AGENT_ADDRESS="+p.agentAddr, "HOTDESK_WORKSPACE="+testDesktop, "HOTDESK_SPARE="+spare, "HOTDESK_LINK_URL="+handbookURL)
 
 	// Every session the browser started was destroyed, and its container removed.
 	waitFor(t, "the agent's session containers to be removed", 60*time.Second, func() bool { return len(containersOf(agentID)) == 0 })

@@ -2,7 +2,7 @@
 // that finds no agent holding the image yet waits on the tile while the agents pull it
 // (retrying under the same request id, so it never launches twice), then opens the session.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { Code, collect, isCode } from "@hotdesk/client";
+import { Code, WorkspaceKind, collect, isCode } from "@hotdesk/client";
 import type { Session, Workspace } from "@hotdesk/client";
 import { client, messageOf } from "../api";
 import { navigate } from "../router";
@@ -167,16 +167,23 @@ function WorkspaceTile({ workspace: w, sessions }: { workspace: Workspace; sessi
       )}
       {phase === "pulling" && <Pulling since={since} />}
       <div class="actions">
-        <button
-          type="button"
-          class="primary"
-          aria-label={`Launch ${w.name}`}
-          disabled={busy}
-          aria-busy={busy}
-          onClick={() => void launch()}
-        >
-          {busy ? "Launching…" : "Launch"}
-        </button>
+        {w.kind === WorkspaceKind.LINK ? (
+          // A link workspace is a bookmark: it opens its URL (http or https, checked by the server).
+          <a class="button primary" href={w.linkUrl} target="_blank" rel="noopener noreferrer" aria-label={`Open ${w.name}`}>
+            Open
+          </a>
+        ) : (
+          <button
+            type="button"
+            class="primary"
+            aria-label={`Launch ${w.name}`}
+            disabled={busy}
+            aria-busy={busy}
+            onClick={() => void launch()}
+          >
+            {busy ? "Launching…" : "Launch"}
+          </button>
+        )}
         {phase === "pulling" && (
           <button type="button" onClick={cancel}>
             Cancel
