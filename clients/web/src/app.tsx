@@ -117,9 +117,12 @@ function Shell({ me, path, children }: { me: User; path: string; children: preac
 
 export function App() {
   const { path, query } = useLocation();
-  const [me, setMe] = useState<User | undefined>(undefined);
+  // The user is kept with the token it was read with: after signing out and in as someone
+  // else, the previous user's role and id must not reach the pages, not even for a moment.
+  const [who, setWho] = useState<{ token: string; user: User } | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const token = bearer();
+  const me = who && who.token === token ? who.user : undefined;
 
   useEffect(() => {
     if (path === "/login") return;
@@ -127,8 +130,15 @@ export function App() {
       navigate(`/login?next=${encodeURIComponent(path + location.search)}`, { replace: true });
       return;
     }
+    let gone = false;
     setError(undefined);
-    currentUser().then(setMe, setError);
+    currentUser().then(
+      (user) => !gone && setWho({ token, user }),
+      (e) => !gone && setError(e),
+    );
+    return () => {
+      gone = true;
+    };
   }, [token, path]);
 
   // Focus the heading of each new page, so keyboard and screen-reader users land on it.

@@ -25,7 +25,7 @@ export function saveDrafts(): void {
   for (const [key, get] of live) {
     const v = { ...get() };
     for (const k of Object.keys(v)) if (/password/i.test(k)) delete v[k];
-    all[key] = v;
+    if (Object.keys(v).length) all[key] = v;
   }
   if (Object.keys(all).length) sessionStorage.setItem(storageKey(), JSON.stringify(all));
 }

@@ -37,8 +37,13 @@ export function match(pattern: string, path: string): Record<string, string> | n
   if (p.length !== s.length) return null;
   const params: Record<string, string> = {};
   for (let i = 0; i < p.length; i++) {
-    if (p[i].startsWith(":")) params[p[i].slice(1)] = decodeURIComponent(s[i]);
-    else if (p[i] !== s[i]) return null;
+    if (p[i].startsWith(":")) {
+      try {
+        params[p[i].slice(1)] = decodeURIComponent(s[i]);
+      } catch {
+        return null; // a malformed %-escape: no page, rather than a blank screen
+      }
+    } else if (p[i] !== s[i]) return null;
   }
   return params;
 }
@@ -53,6 +58,23 @@ document.addEventListener("click", (e) => {
   e.preventDefault();
   navigate(url.pathname + url.search);
 });
+
+/**
+ * Where to go after signing in: next when it is a dashboard page of this origin (not the login
+ * page itself), "/" otherwise. The URL parser decides, as the browser would: "//host",
+ * "/\\host" and "https://host" all leave the origin and are refused.
+ */
+export function safeNext(next: string | null): string {
+  if (!next || !next.startsWith("/")) return "/";
+  let u: URL;
+  try {
+    u = new URL(next, location.origin);
+  } catch {
+    return "/";
+  }
+  if (u.origin !== location.origin || !isAppPath(u.pathname) || u.pathname === "/login") return "/";
+  return u.pathname + u.search + u.hash;
+}
 
 /** Paths the dashboard renders (others, like /connect/..., are pages of their own). */
 export function isAppPath(path: string): boolean {

@@ -5,7 +5,7 @@ import { ENDED_STATES, collect } from "@hotdesk/client";
 import type { Agent, Session, User, Workspace } from "@hotdesk/client";
 import { client } from "../api";
 import { navigate } from "../router";
-import { Badge, ConfirmButton, ErrorNote, Loading, Page, Table, When, dateOf, duration, useAsync, useNow, usePolling } from "../ui/common";
+import { Badge, ConfirmButton, ErrorNote, Loading, Page, Table, When, dateOf, duration, shortId, useAsync, useNow, usePolling } from "../ui/common";
 import { Field } from "../ui/form";
 import { stateLabel, stateTone, timeLeft } from "./session-state";
 import type { PageProps } from "./types";
@@ -14,14 +14,6 @@ import "./people.css";
 const POLL_MS = 5000;
 /** At most this many sessions are listed (the newest). */
 const LIMIT = 500;
-
-/**
- * The last 8 hex digits of an id: ids are UUIDv7, whose leading digits are a timestamp that
- * sessions launched within the same minute share.
- */
-function shortId(id: string): string {
-  return id.replace(/-/g, "").slice(-8);
-}
 
 async function take<T>(it: AsyncIterable<T>, n: number): Promise<{ items: T[]; more: boolean }> {
   const items: T[] = [];
@@ -136,7 +128,7 @@ export function AllSessionsPage({ query }: PageProps) {
               {
                 label: "Session",
                 cell: (s) => (
-                  <a href={`/sessions/${s.id}`} title={s.id}>
+                  <a href={`/sessions/${encodeURIComponent(s.id)}`} title={s.id}>
                     <code class="sid">{shortId(s.id)}</code>
                   </a>
                 ),

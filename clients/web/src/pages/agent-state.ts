@@ -97,6 +97,8 @@ export function imageStateTone(s: ImageState): Tone {
       return "warn";
     case ImageState.FAILED:
       return "bad";
+    case ImageState.ABSENT: // no registry: someone must load it by hand
+      return "warn";
     default:
       return "idle";
   }

@@ -7,7 +7,7 @@ import { Code, HotdeskError, ImageState, UpdateAgentRequestSchema, collect } fro
 import type { Agent, ImageStatus, Session, User, Workspace, Zone } from "@hotdesk/client";
 import { client } from "../api";
 import { navigate } from "../router";
-import { Badge, ConfirmButton, ErrorNote, Loading, Page, Table, When, useAsync } from "../ui/common";
+import { Badge, ConfirmButton, ErrorNote, Loading, Page, Status, Table, When, shortId, useAsync } from "../ui/common";
 import { FormError, SelectField, Submit, TextField, useForm } from "../ui/form";
 import { check } from "../validate";
 import type { FieldErrors } from "../validate";
@@ -290,7 +290,7 @@ function OverridesForm({ agent, onSaved }: { agent: Agent; onSaved: (a: Agent) =
       <FormError error={form.error} />
       <div class="form-actions">
         <Submit busy={form.busy}>Save overrides</Submit>
-        {saved && <p role="status">Saved.</p>}
+        <Status>{saved ? "Saved." : ""}</Status>
       </div>
     </form>
   );
@@ -349,7 +349,7 @@ function ZoneForm({
       <FormError error={form.error} />
       <div class="form-actions">
         <Submit busy={form.busy}>Save zone</Submit>
-        {saved && <p role="status">Saved.</p>}
+        <Status>{saved ? "Saved." : ""}</Status>
       </div>
     </form>
   );
@@ -383,7 +383,7 @@ function ImagesSection({ agentId }: { agentId: string }) {
                 label: "Workspace",
                 cell: (s) => {
                   const w = d.workspaces.get(s.workspaceId);
-                  return w ? <a href={`/admin/workspaces/${w.id}`}>{w.name}</a> : <code>{s.workspaceId.slice(0, 8)}</code>;
+                  return w ? <a href={`/admin/workspaces/${w.id}`}>{w.name}</a> : <code title={s.workspaceId}>{shortId(s.workspaceId)}</code>;
                 },
               },
               { label: "Image", cell: (s) => <code>{s.imageReference}</code> },
@@ -442,8 +442,8 @@ function SessionsSection({ agentId }: { agentId: string }) {
             rowKey={(s) => s.id}
             empty="No sessions run on this agent."
             columns={[
-              { label: "Session", cell: (s) => <a href={`/sessions/${s.id}`}>{d.workspaces.get(s.workspaceId) ?? s.id.slice(0, 8)}</a> },
-              { label: "User", cell: (s) => d.users.get(s.userId) ?? <code>{s.userId.slice(0, 8)}</code> },
+              { label: "Session", cell: (s) => <a href={`/sessions/${encodeURIComponent(s.id)}`}>{d.workspaces.get(s.workspaceId) ?? shortId(s.id)}</a> },
+              { label: "User", cell: (s) => d.users.get(s.userId) ?? <code title={s.userId}>{shortId(s.userId)}</code> },
               { label: "State", cell: (s) => <Badge tone={stateTone(s.state)}>{stateLabel(s.state)}</Badge> },
               { label: "Started", cell: (s) => <When ts={s.startTime ?? s.createTime} /> },
             ]}

@@ -5,7 +5,7 @@ import { AgentState, collect } from "@hotdesk/client";
 import type { Agent, Zone } from "@hotdesk/client";
 import { client } from "../api";
 import { navigate } from "../router";
-import { Badge, ErrorNote, Loading, Page, Table, When, useAsync, usePolling } from "../ui/common";
+import { Badge, ErrorNote, Loading, Page, Table, When, shortId, useAsync, usePolling } from "../ui/common";
 import type { Column } from "../ui/common";
 import { Field } from "../ui/form";
 import { AGENT_STATES, agentStateHint, agentStateLabel, agentStateTone, effective, fmtNumber, gib } from "./agent-state";
@@ -44,7 +44,7 @@ export function AgentsPage({ query }: PageProps) {
 
   const zoneName = (id: string) => {
     if (!id) return <span class="ag-muted">None</span>;
-    return zones.data?.find((z) => z.id === id)?.name ?? <code>{id.slice(0, 8)}</code>;
+    return zones.data?.find((z) => z.id === id)?.name ?? <code title={id}>{shortId(id)}</code>;
   };
 
   const columns: Column<Agent>[] = [

@@ -6,7 +6,7 @@ import type { ApiKey, User } from "@hotdesk/client";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { client, isAdmin } from "../api";
 import { navigate } from "../router";
-import { Badge, ConfirmButton, ErrorNote, Loading, Page, Table, When, dateOf, useAsync } from "../ui/common";
+import { Badge, ConfirmButton, ErrorNote, Loading, Page, Table, When, dateOf, focusTitle, shortId, useAsync } from "../ui/common";
 import type { Column } from "../ui/common";
 import { Field, FormError, SelectField, Submit, TextField, useForm } from "../ui/form";
 import { SecretBox } from "../ui/secret";
@@ -44,7 +44,7 @@ export function ApiKeysPage({ query, me }: PageProps) {
   );
   const [created, setCreated] = useState<{ name: string; secret: string } | undefined>(undefined);
 
-  const userName = (id: string) => users.data?.find((u) => u.id === id)?.username ?? id.slice(0, 8);
+  const userName = (id: string) => users.data?.find((u) => u.id === id)?.username ?? shortId(id);
   const setOwner = (id: string) => navigate(id === me.id ? "/api-keys" : `/api-keys?owner=${encodeURIComponent(id)}`, { replace: true });
 
   const columns: Column<ApiKey>[] = [
@@ -76,7 +76,7 @@ export function ApiKeysPage({ query, me }: PageProps) {
           small
           label="Revoke"
           action={() => client.apiKeys.delete(k.id)}
-          onDone={() => keys.setData((keys.data ?? []).filter((x) => x.id !== k.id))}
+          onDone={() => keys.setData((cur) => (cur ?? []).filter((x) => x.id !== k.id))}
         />
       ),
     },
@@ -89,7 +89,17 @@ export function ApiKeysPage({ query, me }: PageProps) {
       <p class="lead">
         An API key lets scripts and tools call the Hotdesk API as {admin && owner !== me.id ? "its owner" : "you"}, limited by its scope.
       </p>
-      {created && <NewSecret name={created.name} secret={created.secret} onDismiss={() => setCreated(undefined)} />}
+      {created && (
+        <NewSecret
+          name={created.name}
+          secret={created.secret}
+          onDismiss={() => {
+            setCreated(undefined);
+            // The Done button goes away with the secret: the focus goes to the heading.
+            setTimeout(focusTitle, 0);
+          }}
+        />
+      )}
       <section aria-labelledby="keys-title">
         <div class="section-head">
           <h2 id="keys-title">{listTitle}</h2>

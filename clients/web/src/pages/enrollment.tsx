@@ -5,7 +5,7 @@ import { CreateEnrollmentTokenRequestSchema, EnrollmentRole, collect } from "@ho
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import type { Zone } from "@hotdesk/client";
 import { client } from "../api";
-import { ErrorNote, Page, When, dateOf, useAsync } from "../ui/common";
+import { ErrorNote, Page, When, dateOf, focusTitle, useAsync } from "../ui/common";
 import { FormError, SelectField, Submit, TextField, useForm } from "../ui/form";
 import { SecretBox } from "../ui/secret";
 import { check } from "../validate";
@@ -79,7 +79,16 @@ export function EnrollmentPage(_: PageProps) {
       <p class="ag-lead">
         A new agent (or proxy) joins with a one-time token: it is valid for one enrollment until it expires, and shown only once.
       </p>
-      {minted && <NewToken minted={minted} onDone={() => setMinted(undefined)} />}
+      {minted && (
+        <NewToken
+          minted={minted}
+          onDone={() => {
+            setMinted(undefined);
+            // The Done button goes away with the token: the focus goes to the heading.
+            setTimeout(focusTitle, 0);
+          }}
+        />
+      )}
       <form class="card ag-form" onSubmit={onSubmit} noValidate aria-labelledby="enroll-form-title">
         <h2 id="enroll-form-title">New enrollment token</h2>
         <div class="grid-3">

@@ -6,8 +6,8 @@ import { CreateGroupRequestSchema, UpdateGroupRequestSchema, collect } from "@ho
 import type { Group, User, Workspace } from "@hotdesk/client";
 import { client } from "../api";
 import { navigate } from "../router";
-import { ConfirmButton, ErrorNote, Loading, Page, Table, When, useAsync } from "../ui/common";
-import { FormError, Submit, TextField, useForm } from "../ui/form";
+import { ConfirmButton, ErrorNote, Loading, Page, Status, Table, When, useAsync } from "../ui/common";
+import { FormError, Submit, TextField, sameSet, useForm } from "../ui/form";
 import { check } from "../validate";
 import type { FieldErrors } from "../validate";
 import type { PageProps } from "./types";
@@ -192,12 +192,6 @@ function valuesOf(g: Group | undefined): GroupValues {
   };
 }
 
-function sameSet(a: string[], b: string[]): boolean {
-  if (a.length !== b.length) return false;
-  const s = new Set(a.map((x) => x.toLowerCase()));
-  return b.every((x) => s.has(x.toLowerCase()));
-}
-
 let flash = "";
 
 function GroupForm({ data }: { data: Loaded }) {
@@ -299,7 +293,7 @@ function GroupForm({ data }: { data: Loaded }) {
       <FormError error={form.error} />
       <div class="form-actions">
         <Submit busy={form.busy}>{isNew ? "Create group" : "Save changes"}</Submit>
-        {status && <p role="status">{status}</p>}
+        <Status>{status}</Status>
         {orig && (
           <span class="push-right">
             <ConfirmButton label="Delete group" action={() => client.groups.delete(orig.id)} onDone={() => navigate("/admin/groups")} />

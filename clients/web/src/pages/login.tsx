@@ -3,7 +3,7 @@
 import { useEffect } from "preact/hooks";
 import { UserSchema } from "@hotdesk/client";
 import { signIn } from "../api";
-import { isAppPath, navigate } from "../router";
+import { navigate, safeNext } from "../router";
 import { CheckField, FormError, Submit, TextField, useForm } from "../ui/form";
 import { check } from "../validate";
 
@@ -11,7 +11,7 @@ const LAST_USER = "hotdesk.username";
 
 export function LoginPage({ query }: { query: URLSearchParams }) {
   const expired = query.get("expired") === "1";
-  const next = query.get("next") || "/";
+  const next = query.get("next");
   const form = useForm("login", { username: localStorage.getItem(LAST_USER) ?? "", password: "", remember: false as boolean });
   useEffect(() => {
     document.title = "Sign in · Hotdesk";
@@ -30,8 +30,7 @@ export function LoginPage({ query }: { query: URLSearchParams }) {
       async () => {
         await signIn(username.trim(), password, remember);
         localStorage.setItem(LAST_USER, username.trim());
-        const to = next.startsWith("/") && !next.startsWith("//") && isAppPath(next.split("?")[0]) && !next.startsWith("/login") ? next : "/";
-        navigate(to, { replace: true });
+        navigate(safeNext(next), { replace: true });
       },
     );
   };

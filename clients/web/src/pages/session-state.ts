@@ -166,13 +166,21 @@ function aborted(err: unknown, signal: AbortSignal): boolean {
 /**
  * Watches each session of ids (WatchSession, no polling) while it is listed, calling onUpdate
  * with every change; a watch stops when its id leaves the list, the session ends, or the
- * component unmounts. At most `cap` watches run at once.
+ * component unmounts. A watch that fails for good (not a dropped connection, which the SDK
+ * resumes) calls onError; a new `epoch` starts again the watches of listed ids that stopped.
+ * At most `cap` watches run at once.
  */
-export function useSessionWatches(ids: string[], onUpdate: (s: Session) => void, cap = 50): void {
+export function useSessionWatches(
+  ids: string[],
+  onUpdate: (s: Session) => void,
+  opts: { onError?: (err: unknown) => void; epoch?: number; cap?: number } = {},
+): void {
   const running = useRef(new Map<string, AbortController>());
   const update = useRef(onUpdate);
   update.current = onUpdate;
-  const key = ids.slice(0, cap).join(",");
+  const fail = useRef(opts.onError);
+  fail.current = opts.onError;
+  const key = ids.slice(0, opts.cap ?? 50).join(",");
 
   useEffect(() => {
     const want = new Set(key ? key.split(",") : []);
@@ -193,15 +201,17 @@ export function useSessionWatches(ids: string[], onUpdate: (s: Session) => void,
             update.current(s);
           }
         } catch (err) {
-          // A watch that fails for good (e.g. the session was deleted) just stops; the
-          // list's next refresh shows where things stand.
-          if (!aborted(err, ctl.signal)) console.warn(`watching session ${id}:`, err);
+          // A watch that fails for good (e.g. the session was deleted) stops; the page says so.
+          if (!aborted(err, ctl.signal)) {
+            console.warn(`watching session ${id}:`, err);
+            fail.current?.(err);
+          }
         } finally {
           if (running.current.get(id) === ctl) running.current.delete(id);
         }
       })();
     }
-  }, [key]);
+  }, [key, opts.epoch ?? 0]);
 
   useEffect(() => {
     const m = running.current;

@@ -4,7 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { SessionState } from "@hotdesk/client";
 import type { Session, Workspace } from "@hotdesk/client";
 import { client, messageOf } from "../api";
-import { Badge, ConfirmButton, ErrorNote, Loading, Page, When, dateOf, duration, useNow } from "../ui/common";
+import { Badge, ConfirmButton, ErrorNote, Loading, Page, When, dateOf, duration, useKeepFocus, useNow } from "../ui/common";
 import {
   clock,
   endsAt,
@@ -18,6 +18,7 @@ import {
   steps,
   timeLeft,
 } from "./session-state";
+import type { Step } from "./session-state";
 import type { PageProps } from "./types";
 import "./user.css";
 
@@ -109,6 +110,8 @@ function SessionView({ session: s, workspace, pulled, onChange, watchError, onRe
   onRetry: () => void;
 }) {
   const now = useNow(1000);
+  // Once the session ends its buttons go away; the focus then goes to the heading.
+  const card = useKeepFocus<HTMLDivElement>();
   const [kept, setKept] = useState("");
   const [keepError, setKeepError] = useState<unknown>(undefined);
   const [keeping, setKeeping] = useState(false);
@@ -134,7 +137,7 @@ function SessionView({ session: s, workspace, pulled, onChange, watchError, onRe
   };
 
   return (
-    <div class="card session-card">
+    <div class="card session-card" ref={card}>
         <div class="session-status">
           <span data-testid="session-state" role="status" aria-live="polite">
             <Badge tone={stateTone(s.state)}>{stateLabel(s.state)}</Badge>
@@ -145,7 +148,7 @@ function SessionView({ session: s, workspace, pulled, onChange, watchError, onRe
         <ol class="steps" aria-label="Progress">
           {steps(s, pulled).map((st) => (
             <li key={st.label} class={stepClass(st)} aria-current={isCurrentStep(st) ? "step" : undefined}>
-              {st.label}
+              <StepText step={st} />
             </li>
           ))}
         </ol>
@@ -166,7 +169,9 @@ function SessionView({ session: s, workspace, pulled, onChange, watchError, onRe
         {!ended && (
           <div class="form-actions session-actions">
             {running && (
-              <a class="button primary" href={`/connect/${s.id}`} target="_blank" rel="noopener">
+              // rel=opener: a new tab gets a copy of this tab's sessionStorage (the sign-in)
+              // only with an opener; the connect page is this server's own.
+              <a class="button primary" href={`/connect/${encodeURIComponent(s.id)}`} target="_blank" rel="opener">
                 Connect
               </a>
             )}
@@ -257,5 +262,23 @@ function SessionView({ session: s, workspace, pulled, onChange, watchError, onRe
           </p>
         )}
     </div>
+  );
+}
+
+/** A step's label, with its outcome in words and a mark, not in colour alone. */
+function StepText({ step }: { step: Step }) {
+  const done = step.status === "done" || step.complete;
+  return (
+    <>
+      {step.status === "failed" ? <span aria-hidden="true">✕ </span> : done ? <span aria-hidden="true">✓ </span> : null}
+      {step.label}
+      {step.status === "failed" ? (
+        <span class="visually-hidden"> (failed)</span>
+      ) : done ? (
+        <span class="visually-hidden"> (done)</span>
+      ) : step.status === "todo" ? (
+        <span class="visually-hidden"> (not yet)</span>
+      ) : null}
+    </>
   );
 }

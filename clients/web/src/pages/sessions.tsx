@@ -5,7 +5,7 @@ import { SessionState, collect } from "@hotdesk/client";
 import type { Session } from "@hotdesk/client";
 import { client, messageOf } from "../api";
 import { navigate } from "../router";
-import { Badge, ConfirmButton, ErrorNote, Loading, Page, Table, When, duration, useAsync, useNow } from "../ui/common";
+import { Badge, ConfirmButton, ErrorNote, Loading, Page, Table, When, duration, shortId, useAsync, useNow } from "../ui/common";
 import type { Column } from "../ui/common";
 import { clock, endsAt, isEnded, isFailure, stateLabel, stateTone, timeLeft, useSessionWatches } from "./session-state";
 import type { PageProps } from "./types";
@@ -35,25 +35,48 @@ export function MySessionsPage({ me, query }: PageProps) {
 
   const [rows, setRows] = useState<Session[]>([]);
   const [notice, setNotice] = useState("");
+  // The newest state each watch delivered. A list fetched while a watch delivered a change can
+  // be older than the row, and the watch never sends that state again: the watched one wins,
+  // unless the list says the session ended (that never changes back).
+  const watched = useRef(new Map<string, Session>());
   useEffect(() => {
-    if (list.data) setRows(list.data);
+    if (!list.data) return;
+    setRows(
+      list.data.map((s) => {
+        const w = watched.current.get(s.id);
+        return w && !isEnded(s.state) ? w : s;
+      }),
+    );
   }, [list.data]);
+  const [watchError, setWatchError] = useState<unknown>(undefined);
+  const [epoch, setEpoch] = useState(0);
 
-  const nameOf = (s: Session) => names.current.get(s.workspaceId) ?? `Workspace ${s.workspaceId.slice(0, 8)}`;
+  const nameOf = (s: Session) => names.current.get(s.workspaceId) ?? `Workspace ${shortId(s.workspaceId)}`;
 
   // Live rows: every change of a listed live session lands in its row; an ended one
   // refreshes the list.
   const live = rows.filter((s) => !isEnded(s.state)).map((s) => s.id);
   const reload = list.reload;
-  useSessionWatches(live, (s) => {
-    setRows((cur) => cur.map((r) => (r.id === s.id ? s : r)));
-    if (isEnded(s.state)) {
-      const name = names.current.get(s.workspaceId);
-      const verb = s.state === SessionState.FAILED ? "failed" : s.state === SessionState.LOST ? "was lost" : "has stopped";
-      setNotice(`${name ? `Your ${name} session` : "A session"} ${verb}${s.stateReason ? ` (${s.stateReason})` : ""}.`);
-      reload();
-    }
-  });
+  useSessionWatches(
+    live,
+    (s) => {
+      watched.current.set(s.id, s);
+      setRows((cur) => cur.map((r) => (r.id === s.id ? s : r)));
+      if (isEnded(s.state)) {
+        const name = names.current.get(s.workspaceId);
+        const verb = s.state === SessionState.FAILED ? "failed" : s.state === SessionState.LOST ? "was lost" : "has stopped";
+        setNotice(`${name ? `Your ${name} session` : "A session"} ${verb}${s.stateReason ? ` (${s.stateReason})` : ""}.`);
+        reload();
+      }
+    },
+    { onError: setWatchError, epoch },
+  );
+  const rewatch = () => {
+    setWatchError(undefined);
+    watched.current.clear();
+    reload();
+    setEpoch((n) => n + 1);
+  };
 
   const replaceRow = (s: Session) => setRows((cur) => cur.map((r) => (r.id === s.id ? s : r)));
   const now = useNow(1000);
@@ -97,7 +120,8 @@ export function MySessionsPage({ me, query }: PageProps) {
         ) : (
           <span class="row-actions">
             {s.state === SessionState.RUNNING && (
-              <a class="button small primary" href={`/connect/${encodeURIComponent(s.id)}`} target="_blank" rel="noopener">
+              // rel=opener: the new tab then gets a copy of this tab's sign-in (sessionStorage).
+              <a class="button small primary" href={`/connect/${encodeURIComponent(s.id)}`} target="_blank" rel="opener">
                 Connect
               </a>
             )}
@@ -115,6 +139,14 @@ export function MySessionsPage({ me, query }: PageProps) {
     body = (
       <>
         {list.error ? <ErrorNote error={list.error} onRetry={list.reload} /> : null}
+        {watchError ? (
+          <div class="error-note" role="alert">
+            <span>Live updates stopped: {messageOf(watchError)}</span>
+            <button type="button" onClick={rewatch}>
+              Try again
+            </button>
+          </div>
+        ) : null}
         <Table
           rows={rows}
           columns={columns}

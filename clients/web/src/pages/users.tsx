@@ -7,7 +7,7 @@ import { CreateUserRequestSchema, Role, UpdateUserRequestSchema, collect } from 
 import type { Group, User } from "@hotdesk/client";
 import { client, messageOf } from "../api";
 import { navigate } from "../router";
-import { Badge, ConfirmButton, ErrorNote, Loading, Page, Table, When, useAsync } from "../ui/common";
+import { Badge, ConfirmButton, ErrorNote, Loading, Page, Status, Table, When, useAsync } from "../ui/common";
 import { CheckField, FormError, SelectField, Submit, TextField, useForm } from "../ui/form";
 import { check } from "../validate";
 import { CheckList } from "./groups";
@@ -300,7 +300,7 @@ function UserForm({ data, me }: { data: Loaded; me: User }) {
       <FormError error={form.error} />
       <div class="form-actions">
         <Submit busy={form.busy}>{isNew ? "Create user" : "Save changes"}</Submit>
-        {status && <p role="status">{status}</p>}
+        <Status>{status}</Status>
         {orig && (
           <span class="push-right">
             <ConfirmButton label="Delete user" action={() => client.users.delete(orig.id)} onDone={() => navigate("/admin/users")} />

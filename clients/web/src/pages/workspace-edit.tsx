@@ -1,7 +1,7 @@
 // One workspace (administrators): every setting of it, where its image stands on each agent,
 // and which groups may launch it. "/admin/workspaces/new" creates one; "/admin/workspaces/<id>"
 // edits one, sending exactly the fields that changed.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { create } from "@bufbuild/protobuf";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import {
@@ -17,11 +17,12 @@ import {
 import type { Agent, ImageStatus, Workspace, WorkspaceSchema, Zone } from "@hotdesk/client";
 import { client } from "../api";
 import { navigate } from "../router";
-import { Badge, ConfirmButton, ErrorNote, Loading, Page, Table, When, duration, enumName, humanize, useAsync } from "../ui/common";
-import { CheckField, Field, FormError, SelectField, Submit, TextField, useForm } from "../ui/form";
+import { Badge, ConfirmButton, ErrorNote, Loading, Page, Status, Table, When, duration, enumName, humanize, safeUrl, useAsync } from "../ui/common";
+import { CheckField, Field, FormError, SelectField, Submit, TextField, sameSet, useForm } from "../ui/form";
 import type { Form } from "../ui/form";
 import { check } from "../validate";
 import type { FieldErrors } from "../validate";
+import { imageStateLabel, imageStateTone, pullProgress } from "./agent-state";
 import type { PageProps } from "./types";
 import "./workspace.css";
 
@@ -30,31 +31,6 @@ import "./workspace.css";
 /** "Container", "Server pool", "Link". */
 export function kindName(k: WorkspaceKind): string {
   return humanize(enumName(WorkspaceKind, k));
-}
-
-/** "1.5 GiB", "12 MiB", "512 B". */
-export function bytes(n: number | bigint): string {
-  let v = Number(n);
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
-}
-
-export function imageTone(s: ImageState): "ok" | "warn" | "bad" | "idle" {
-  switch (s) {
-    case ImageState.PRESENT:
-      return "ok";
-    case ImageState.FAILED:
-      return "bad";
-    case ImageState.ABSENT:
-      return "warn";
-    default:
-      return "idle";
-  }
 }
 
 /** Whether an image status is still moving (worth polling). */
@@ -221,12 +197,6 @@ function parseMappings(s: string): Mapping[] {
   }
 }
 
-function sameSet(a: string[], b: string[]): boolean {
-  if (a.length !== b.length) return false;
-  const s = new Set(a.map((x) => x.toLowerCase()));
-  return b.every((x) => s.has(x.toLowerCase()));
-}
-
 const OVERRIDE_HINT = 'must be a JSON object, e.g. {"shm_size": "256m"}';
 
 /** Whether s (non-empty) parses as one JSON object. */
@@ -240,6 +210,8 @@ function isJsonObject(s: string): boolean {
 }
 
 type WorkspaceInit = MessageInitShape<typeof WorkspaceSchema>;
+
+const INT64_MAX = 2n ** 63n - 1n;
 
 /** The message the form stands for, and friendly errors for values that are not numbers. */
 function build(v: WsValues): { msg: WorkspaceInit; errs: FieldErrors } {
@@ -266,14 +238,22 @@ function build(v: WsValues): { msg: WorkspaceInit; errs: FieldErrors } {
   };
   if (kind === WorkspaceKind.LINK) msg.linkUrl = v.link_url.trim();
   if (kind === WorkspaceKind.CONTAINER) {
-    const memory = num("container.memory_mb", "MiB", true);
+    // memory_mb is an int64: parsed as a bigint, never through a float.
+    const mem = v["container.memory_mb"].trim();
+    let memoryMb = 0n;
+    if (/^-?\d+$/.test(mem)) memoryMb = BigInt(mem);
+    else if (mem !== "") errs["container.memory_mb"] = "Enter a whole number of MiB.";
+    if (memoryMb > INT64_MAX || memoryMb < -INT64_MAX - 1n) {
+      errs["container.memory_mb"] = "is far too large a number of MiB";
+      memoryMb = 0n;
+    }
     msg.container = {
       image: v["container.image"].trim(),
       registry: v["container.registry"].trim(),
       registryUsername: v["container.registry_username"].trim(),
       registryPassword: v["container.clear_registry_password"] ? "" : v["container.registry_password"],
       cores: num("container.cores", "cores", false),
-      memoryMb: BigInt(memory),
+      memoryMb,
       gpus: num("container.gpus", "GPUs", true),
       cpuAllocationMethod: Number(v["container.cpu_allocation_method"]) as CpuAllocationMethod,
       dockerNetwork: v["container.docker_network"].trim(),
@@ -328,6 +308,8 @@ function friendly(msg: WorkspaceInit, errs: FieldErrors): void {
   };
   if (!msg.name) put("name", "Enter a name for the workspace.");
   if (msg.kind === WorkspaceKind.LINK && !msg.linkUrl) put("link_url", "Enter the address the link opens, e.g. https://intranet.example.com.");
+  // The proto takes any URI; the server (and the catalog's tile) only http and https ones.
+  else if (msg.kind === WorkspaceKind.LINK && !safeUrl(msg.linkUrl ?? "")) put("link_url", "must be an http or https URL with a host");
   // The proto's words for a path ("does not match regex pattern `^/`") say little to a person.
   for (const k of Object.keys(errs)) {
     if (/^container\.volume_mappings\[\d+\]\.(host|container)_path$/.test(k) && errs[k]) {
@@ -474,7 +456,7 @@ function WorkspaceForm({ data, onSaved }: { data: Loaded; onSaved: (w: Workspace
             Cancel
           </a>
         )}
-        {status && <p role="status">{status}</p>}
+        <Status>{status}</Status>
       </div>
     </form>
   );
@@ -524,7 +506,9 @@ function Thumbnail({ form }: { form: Form<WsValues> }) {
       />
       {url && (
         <div class="ws-thumb-preview">
-          {broken === url ? (
+          {!safeUrl(url, { image: true }) ? (
+            <span class="hint">Tiles show only http(s) addresses and data:image URIs.</span>
+          ) : broken === url ? (
             <span class="hint">The image does not load.</span>
           ) : (
             <img src={url} alt="Thumbnail preview" onError={() => setBroken(url)} onLoad={() => setBroken("")} />
@@ -641,6 +625,16 @@ function VolumeMappings({ form }: { form: Form<WsValues> }) {
     save([...rows, { host_path: "", container_path: "", read_only: false }]);
     setTimeout(() => document.querySelector<HTMLInputElement>(`[data-vm-host="${rows.length}"]`)?.focus(), 0);
   };
+  // The removed row's button goes away under the focus: hand it to the row that takes its
+  // place, or to "Add volume mapping" when none does.
+  const remove = (i: number) => {
+    save(rows.filter((_, j) => j !== i));
+    setTimeout(() => {
+      const next = document.querySelector<HTMLElement>(`[data-vm-host="${Math.min(i, rows.length - 2)}"]`);
+      (next ?? addButton.current)?.focus();
+    }, 0);
+  };
+  const addButton = useRef<HTMLButtonElement>(null);
   const listErr = form.errors[key];
   return (
     <fieldset class={"ws-volumes" + (listErr ? " invalid" : "")} aria-describedby={listErr ? "vm-err" : undefined}>
@@ -684,13 +678,13 @@ function VolumeMappings({ form }: { form: Form<WsValues> }) {
               />
               <label for={`vm-ro-${i}`}>Read-only {i + 1}</label>
             </div>
-            <button type="button" class="small" aria-label={`Remove volume mapping ${i + 1}`} onClick={() => save(rows.filter((_, j) => j !== i))}>
+            <button type="button" class="small" aria-label={`Remove volume mapping ${i + 1}`} onClick={() => remove(i)}>
               Remove
             </button>
           </li>
         ))}
       </ol>
-      <button type="button" onClick={add}>
+      <button type="button" ref={addButton} onClick={add}>
         Add volume mapping
       </button>
       {listErr && (
@@ -835,7 +829,7 @@ function ImageStatuses({ workspace, refreshKey }: { workspace: Workspace; refres
                 label: "State",
                 cell: (s) => (
                   <>
-                    <Badge tone={imageTone(s.state)}>{humanize(enumName(ImageState, s.state))}</Badge>
+                    <Badge tone={imageStateTone(s.state)}>{imageStateLabel(s.state)}</Badge>
                     {s.present && s.state !== ImageState.PRESENT && <div class="hint">previous build present</div>}
                     {s.state === ImageState.ABSENT && <div class="hint">no registry: load it on the agent by hand</div>}
                   </>
@@ -870,16 +864,12 @@ function ImageStatuses({ workspace, refreshKey }: { workspace: Workspace; refres
 
 function Progress({ s }: { s: ImageStatus }) {
   if (s.state === ImageState.PRESENT) return <span>done</span>;
-  if (s.state !== ImageState.PULLING) return <span>—</span>;
-  const parts: string[] = [];
-  if (s.layersTotal) parts.push(`${s.layersDone}/${s.layersTotal} layers`);
-  if (s.bytesTotal) parts.push(`${bytes(s.bytesDone)} of ${bytes(s.bytesTotal)}`);
-  else if (s.bytesDone) parts.push(bytes(s.bytesDone));
+  const p = pullProgress(s);
+  if (!p) return <span>—</span>;
   const total = Number(s.bytesTotal);
   return (
     <span>
-      {total > 0 && <progress max={total} value={Number(s.bytesDone)} aria-label="Download progress" />}{" "}
-      {parts.join(", ") || "starting"}
+      {total > 0 && <progress max={total} value={Number(s.bytesDone)} aria-label={`Pull of ${s.imageReference}`} />} {p}
     </span>
   );
 }

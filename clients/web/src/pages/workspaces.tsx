@@ -6,7 +6,7 @@ import { Code, WorkspaceKind, collect, isCode } from "@hotdesk/client";
 import type { Session, Workspace } from "@hotdesk/client";
 import { client, messageOf } from "../api";
 import { navigate } from "../router";
-import { Badge, ErrorNote, Loading, Page, duration, useAsync, useNow } from "../ui/common";
+import { Badge, ErrorNote, Loading, Page, duration, safeUrl, useAsync, useNow } from "../ui/common";
 import { isEnded, stateLabel, stateTone, useSessionWatches } from "./session-state";
 import type { PageProps } from "./types";
 import "./user.css";
@@ -93,6 +93,7 @@ function WorkspaceTile({ workspace: w, sessions }: { workspace: Workspace; sessi
   const [error, setError] = useState<unknown>(undefined);
   const [since, setSince] = useState(0);
   const ctl = useRef<AbortController | null>(null);
+  const launchButton = useRef<HTMLButtonElement>(null);
   const headingId = `ws-${w.id}`;
 
   // Leaving the page stops a launch that is still waiting.
@@ -142,10 +143,13 @@ function WorkspaceTile({ workspace: w, sessions }: { workspace: Workspace; sessi
     ctl.current?.abort();
     ctl.current = null;
     setPhase("idle");
+    // The Cancel button goes away under the focus: hand it to Launch.
+    setTimeout(() => launchButton.current?.focus(), 0);
   };
 
   const busy = phase !== "idle";
   const newest = sessions[0];
+  const link = w.kind === WorkspaceKind.LINK ? safeUrl(w.linkUrl) : undefined;
   return (
     <li class="tile" aria-labelledby={headingId}>
       <Thumbnail workspace={w} />
@@ -166,14 +170,23 @@ function WorkspaceTile({ workspace: w, sessions }: { workspace: Workspace; sessi
         </p>
       )}
       {phase === "pulling" && <Pulling since={since} />}
+      {/* Always in the page, so that the wait is announced when it starts. */}
+      <span class="visually-hidden" role="status">
+        {phase === "pulling" ? `Pulling the image of ${w.name} onto an agent…` : ""}
+      </span>
       <div class="actions">
         {w.kind === WorkspaceKind.LINK ? (
-          // A link workspace is a bookmark: it opens its URL (http or https, checked by the server).
-          <a class="button primary" href={w.linkUrl} target="_blank" rel="noopener noreferrer" aria-label={`Open ${w.name}`}>
-            Open
-          </a>
+          link ? (
+            // A link workspace is a bookmark: it opens its URL (http or https only).
+            <a class="button primary" href={link} target="_blank" rel="noopener noreferrer" aria-label={`Open ${w.name}`}>
+              Open
+            </a>
+          ) : (
+            <span class="muted">This link is not a web address; ask an administrator to fix it.</span>
+          )
         ) : (
           <button
+            ref={launchButton}
             type="button"
             class="primary"
             aria-label={`Launch ${w.name}`}
@@ -205,7 +218,7 @@ function Pulling({ since }: { since: number }) {
     <div class="pulling">
       <progress aria-label="Pulling the image" />
       <span>
-        <span role="status">Pulling the image onto an agent…</span>{" "}
+        <span>Pulling the image onto an agent…</span>{" "}
         <span class="muted" aria-hidden="true">
           ({duration(now - since)})
         </span>
@@ -217,8 +230,9 @@ function Pulling({ since }: { since: number }) {
 function Thumbnail({ workspace: w }: { workspace: Workspace }) {
   const [broken, setBroken] = useState(false);
   useEffect(() => setBroken(false), [w.thumbnailUrl]);
-  if (w.thumbnailUrl && !broken) {
-    return <img src={w.thumbnailUrl} alt="" loading="lazy" onError={() => setBroken(true)} />;
+  const src = safeUrl(w.thumbnailUrl, { image: true });
+  if (src && !broken) {
+    return <img src={src} alt="" loading="lazy" onError={() => setBroken(true)} />;
   }
   return (
     <div class="thumb-placeholder" aria-hidden="true">

@@ -6,7 +6,7 @@ import type { Zone } from "@hotdesk/client";
 import { useState } from "preact/hooks";
 import { client } from "../api";
 import { navigate } from "../router";
-import { ConfirmButton, ErrorNote, Loading, Page, Table, When, useAsync } from "../ui/common";
+import { ConfirmButton, ErrorNote, Loading, Page, Status, Table, When, useAsync } from "../ui/common";
 import { FormError, SelectField, Submit, TextField, useForm } from "../ui/form";
 import { check } from "../validate";
 import type { FieldErrors } from "../validate";
@@ -181,7 +181,7 @@ function ZoneForm({ zone, created, onSaved }: { zone: Zone | undefined; created:
         <FormError error={form.error} />
         <div class="form-actions">
           <Submit busy={form.busy}>{isNew ? "Create zone" : "Save changes"}</Submit>
-          {status && <p role="status">{status}</p>}
+          <Status>{status}</Status>
         </div>
       </form>
       {!isNew && (

@@ -1,6 +1,6 @@
 // Building blocks shared by every page: page frame, loading and errors, tables that turn into
 // cards on phones, confirm-twice buttons, state badges and time formatting.
-import type { ComponentChildren } from "preact";
+import type { ComponentChildren, RefObject } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
@@ -39,6 +39,36 @@ export function ErrorNote({ error, onRetry }: { error: unknown; onRetry?: () => 
   );
 }
 
+/** Moves focus to the page's heading (after what had focus went away). */
+export function focusTitle(): void {
+  document.getElementById("page-title")?.focus({ preventScroll: true });
+}
+
+/**
+ * A ref for an element whose content may vanish under the keyboard focus (a row's button
+ * once the row is gone, a session's actions once it ended): focus then goes to the page's
+ * heading instead of being dropped on the document.
+ */
+export function useKeepFocus<E extends HTMLElement>(): RefObject<E> {
+  const root = useRef<E>(null);
+  // Read while rendering, before the DOM changes: was the focus inside?
+  const had = !!root.current && root.current.contains(document.activeElement);
+  useEffect(() => {
+    const now = document.activeElement;
+    if (had && (!now || now === document.body || !now.isConnected)) focusTitle();
+  });
+  return root;
+}
+
+/** A status line that is always in the page, so screen readers announce what appears in it. */
+export function Status({ children, class: cls }: { children: ComponentChildren; class?: string }) {
+  return (
+    <p role="status" class={"status-line" + (cls ? " " + cls : "")}>
+      {children}
+    </p>
+  );
+}
+
 export function Loading({ what = "Loading" }: { what?: string }) {
   return (
     <p class="loading" role="status" aria-live="polite">
@@ -52,8 +82,11 @@ export interface Async<T> {
   error: unknown;
   loading: boolean;
   reload: () => void;
-  /** Replaces the data in place (after an update the server answered with). */
-  setData: (d: T) => void;
+  /**
+   * Replaces the data in place (after an update the server answered with); a load still under
+   * way is dropped, so it cannot put older data back.
+   */
+  setData: (d: T | ((cur: T | undefined) => T)) => void;
 }
 
 /** Runs load when deps change (and on reload()); the latest result wins. */
@@ -82,7 +115,13 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): Async<T> {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  return { data, error, loading, reload, setData };
+  const replace = useCallback((d: T | ((cur: T | undefined) => T)) => {
+    seq.current++;
+    setData(d as T);
+    setError(undefined);
+    setLoading(false);
+  }, []);
+  return { data, error, loading, reload, setData: replace };
 }
 
 export interface Column<T> {
@@ -100,9 +139,16 @@ export function Table<T>({ rows, columns, rowKey, empty, caption }: {
   empty: ComponentChildren;
   caption?: string;
 }) {
-  if (!rows.length) return <p class="empty">{empty}</p>;
+  const root = useKeepFocus<HTMLElement>();
+  if (!rows.length) {
+    return (
+      <p class="empty" ref={root as RefObject<HTMLParagraphElement>}>
+        {empty}
+      </p>
+    );
+  }
   return (
-    <table class="data">
+    <table class="data" ref={root as RefObject<HTMLTableElement>}>
       {caption && <caption class="visually-hidden">{caption}</caption>}
       <thead>
         <tr>
@@ -169,6 +215,10 @@ export function ConfirmButton({ label, confirm, action, onDone, small }: {
       <button type="button" class={"danger" + (small ? " small" : "")} disabled={busy} aria-busy={busy} onClick={press}>
         {armed ? (confirm ?? `Confirm: ${label.toLowerCase()}`) : label}
       </button>
+      {/* The button's new name is not announced everywhere; this is. */}
+      <span class="visually-hidden" role="status">
+        {armed && !busy ? "Press again within 5 seconds to confirm." : ""}
+      </span>
       {error ? (
         <span class="field-error" role="alert">
           {messageOf(error)}
@@ -176,6 +226,31 @@ export function ConfirmButton({ label, confirm, action, onDone, small }: {
       ) : null}
     </span>
   );
+}
+
+/**
+ * The last 8 hex digits of an id, to tell rows apart: ids are UUIDv7, whose leading digits are
+ * a timestamp that things created within the same minute share.
+ */
+export function shortId(id: string): string {
+  return id.replace(/-/g, "").slice(-8);
+}
+
+/**
+ * url when it is an http(s) address (or, with images, a data:image URI); undefined otherwise.
+ * URLs from the API go into href and src only through here: a javascript: or other scheme
+ * stored by an older server, or written into the database, never reaches the page.
+ */
+export function safeUrl(url: string, opts: { image?: boolean } = {}): string | undefined {
+  const u = url.trim();
+  if (!u) return undefined;
+  if (opts.image && /^data:image\/(png|jpeg|gif|webp|avif|svg\+xml)[;,]/i.test(u)) return u;
+  try {
+    const parsed = new URL(u);
+    return parsed.protocol === "http:" || parsed.protocol === "https:" ? u : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A coloured state label; tone: ok, warn, bad, idle. */

@@ -28,12 +28,27 @@ export interface Form<V extends FormValues> {
 
 /** A form whose values survive an expired login under key (unique on the page). */
 export function useForm<V extends FormValues>(key: string, initial: V): Form<V> {
-  const [values, setValues] = useState<V>(() => ({ ...initial, ...(takeDraft(key) as Partial<V> | undefined) }));
+  // A draft saved when the login expired is taken once, at mount; it stays pending until the
+  // user changes or submits something, so a reset() to freshly loaded values right after mount
+  // (e.g. the resource arriving) puts it back on top instead of losing it.
+  const pending = useRef<Partial<V> | undefined>(undefined);
+  // The fields the user changed since the last reset: only these go into a draft, so that a
+  // draft never brings back stale copies of fields someone else changed meanwhile (which the
+  // next save would then write over).
+  const edited = useRef(new Set<string>());
+  const [values, setValues] = useState<V>(() => {
+    pending.current = takeDraft(key) as Partial<V> | undefined;
+    edited.current = new Set(Object.keys(pending.current ?? {}));
+    return { ...initial, ...pending.current };
+  });
   const [errors, setErrs] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
   const ref = useRef(values);
   ref.current = values;
-  useEffect(() => registerDraft(key, () => ref.current), [key]);
+  useEffect(
+    () => registerDraft(key, () => Object.fromEntries([...edited.current].map((k) => [k, ref.current[k]]))),
+    [key],
+  );
 
   const form: Form<V> = {
     values,
@@ -41,19 +56,26 @@ export function useForm<V extends FormValues>(key: string, initial: V): Form<V> 
     error: errors[""] ?? "",
     busy,
     set(name, value) {
+      pending.current = undefined;
+      edited.current.add(name as string);
       setValues((v) => ({ ...v, [name]: value }));
       if (errors[name as string]) setErrs((e) => ({ ...e, [name as string]: "" }));
     },
     reset(v) {
-      setValues({ ...v, ...(takeDraft(key) as Partial<V> | undefined) });
+      setValues({ ...v, ...pending.current });
+      edited.current = new Set(Object.keys(pending.current ?? {}));
       setErrs({});
     },
     setErrors: setErrs,
     async submit(check, submit, strip = "") {
+      pending.current = undefined;
+      // The form being submitted (its button or field has the focus): errors are looked for
+      // there, not in another form of the page.
+      const scope = document.activeElement?.closest("form") ?? document;
       const errs = check();
       if (Object.values(errs).some(Boolean)) {
         setErrs(errs);
-        focusFirstError();
+        focusFirstError(scope);
         return false;
       }
       setErrs({});
@@ -65,7 +87,7 @@ export function useForm<V extends FormValues>(key: string, initial: V): Form<V> 
         const fields = serverErrors(err, strip);
         // The server's own words go above the buttons, and next to each field it names.
         setErrs({ ...fields, "": messageOf(err) });
-        focusFirstError();
+        focusFirstError(scope);
         return false;
       } finally {
         setBusy(false);
@@ -75,9 +97,17 @@ export function useForm<V extends FormValues>(key: string, initial: V): Form<V> 
   return form;
 }
 
-function focusFirstError(): void {
+/** Whether two id lists hold the same ids (any order, any case): an update_mask helper. */
+export function sameSet(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  const s = new Set(a.map((x) => x.toLowerCase()));
+  return b.every((x) => s.has(x.toLowerCase()));
+}
+
+function focusFirstError(scope: ParentNode): void {
   setTimeout(() => {
-    const el = document.querySelector<HTMLElement>('[aria-invalid="true"], .form-error');
+    const root = scope instanceof Node && !scope.isConnected ? document : scope;
+    const el = root.querySelector<HTMLElement>('[aria-invalid="true"], .form-error');
     el?.focus();
   }, 0);
 }
@@ -131,6 +161,7 @@ export function TextField<V extends FormValues>(
       {(a) =>
         multiline ? (
           <textarea
+            {...(rest as object)}
             {...a}
             name={name}
             rows={4}
@@ -157,6 +188,7 @@ export function CheckField<V extends FormValues>(props: { form: Form<V>; name: k
   const { form, name, label, hint } = props;
   const id = useId("c");
   const err = form.errors[name];
+  const described = [hint ? `${id}-hint` : "", err ? `${id}-err` : ""].filter(Boolean).join(" ");
   return (
     <div class={"field check" + (err ? " invalid" : "")}>
       <input
@@ -165,12 +197,17 @@ export function CheckField<V extends FormValues>(props: { form: Form<V>; name: k
         name={name}
         checked={!!form.values[name]}
         aria-invalid={!!err}
+        aria-describedby={described || undefined}
         onChange={(e) => form.set(name, e.currentTarget.checked as V[typeof name])}
       />
       <label for={id}>{label}</label>
-      {hint && <div class="hint">{hint}</div>}
+      {hint && (
+        <div class="hint" id={`${id}-hint`}>
+          {hint}
+        </div>
+      )}
       {err && (
-        <div class="field-error" role="alert">
+        <div class="field-error" id={`${id}-err`} role="alert">
           {err}
         </div>
       )}
