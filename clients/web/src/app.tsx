@@ -6,11 +6,13 @@ import { useEffect, useState } from "preact/hooks";
 import { bearer, currentUser, isAdmin, signOut } from "./api";
 import { LoginPage } from "./pages/login";
 import type { PageProps } from "./pages/types";
+import { AccountPage } from "./pages/account";
 import { AdminWorkspacesPage } from "./pages/admin-workspaces";
 import { AgentPage } from "./pages/agent";
 import { AgentsPage } from "./pages/agents";
 import { AllSessionsPage } from "./pages/admin-sessions";
 import { ApiKeysPage } from "./pages/api-keys";
+import { AuditPage } from "./pages/audit";
 import { EnrollmentPage } from "./pages/enrollment";
 import { GroupsPage } from "./pages/groups";
 import { MySessionsPage } from "./pages/sessions";
@@ -33,6 +35,7 @@ const routes: Route[] = [
   { pattern: "/sessions", page: MySessionsPage },
   { pattern: "/sessions/:id", page: SessionPage },
   { pattern: "/api-keys", page: ApiKeysPage },
+  { pattern: "/account", page: AccountPage },
   { pattern: "/admin/agents", page: AgentsPage, admin: true },
   { pattern: "/admin/agents/enroll", page: EnrollmentPage, admin: true },
   { pattern: "/admin/agents/:id", page: AgentPage, admin: true },
@@ -45,6 +48,7 @@ const routes: Route[] = [
   { pattern: "/admin/zones", page: ZonesPage, admin: true },
   { pattern: "/admin/zones/:id", page: ZonesPage, admin: true },
   { pattern: "/admin/sessions", page: AllSessionsPage, admin: true },
+  { pattern: "/admin/audit", page: AuditPage, admin: true },
 ];
 
 const userNav: [string, string][] = [
@@ -59,6 +63,7 @@ const adminNav: [string, string][] = [
   ["/admin/groups", "Groups"],
   ["/admin/zones", "Zones"],
   ["/admin/sessions", "All sessions"],
+  ["/admin/audit", "Audit log"],
 ];
 
 function NavLinks({ items, path }: { items: [string, string][]; path: string }) {
@@ -103,7 +108,9 @@ function Shell({ me, path, children }: { me: User; path: string; children: preac
             </ul>
           )}
           <div class="who">
-            <span title={me.username}>{me.displayName || me.username}</span>
+            <a href="/account" title={`Your account (${me.username})`} aria-current={path === "/account" ? "page" : undefined}>
+              {me.displayName || me.username}
+            </a>
             <button type="button" onClick={() => void signOut()}>
               Sign out
             </button>
