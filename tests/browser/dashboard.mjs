@@ -520,6 +520,83 @@ try {
     // The command to run names this server's agent listener, as the server reported it.
     await see(admin.getByText(`agentd --server ${agentAddress} --token ${secret}`), `the agentd command with --server ${agentAddress}`);
     await shot(admin, 'enrollment-token');
+
+    // The audit log: the description saved in d. shows as admin's "Update workspace" of Test
+    // desktop (OK, linked to its page); filtered to alice, only her events, her launch among them.
+    const auditRows = () => admin.locator('table.data tbody tr');
+    const userCell = (row) => row.locator('td[data-label="User"]');
+    const update0 = () =>
+      auditRows()
+        .filter({ has: admin.locator(`a[href="/admin/workspaces/${workspaceId}"]`) })
+        .filter({ has: admin.locator('td[data-label="Action"]', { hasText: /^Update workspace$/ }) })
+        .filter({ has: admin.locator('td[data-label="Result"]', { hasText: /^OK$/ }) })
+        .filter({ has: admin.locator('td[data-label="User"]', { hasText: new RegExp(`^${adminUser}$`) }) });
+    await visit('audit', () => navLink(admin, 'Audit log').click(), async () => {
+      await see(admin.getByLabel('User', { exact: true }), 'the filter "User" on the audit log');
+      await see(admin.getByRole('button', { name: 'Refresh', exact: true }), 'the "Refresh" button on the audit log');
+      const row = await see(update0(), `admin's "Update workspace" of ${DESKTOP} (Result OK, linked to /admin/workspaces/${workspaceId}) on the audit log`);
+      const link = row.locator(`a[href="/admin/workspaces/${workspaceId}"]`);
+      check(((await link.textContent()) || '').trim() === DESKTOP, `the update's resource link reads ${JSON.stringify(await link.textContent())}, not "${DESKTOP}"`);
+      check(
+        (await row.locator('td[data-label="Action"] [title]').getAttribute('title')) === '/hotdesk.v1.WorkspaceService/UpdateWorkspace',
+        'the action does not carry the raw method in its title',
+      );
+    });
+    await admin.getByLabel('User', { exact: true }).selectOption({ label: aliceUser });
+    await until('?user= in the audit log URL', async () => new URL(admin.url()).searchParams.get('user'));
+    const aliceId = new URL(admin.url()).searchParams.get('user');
+    await until("only alice's events on the audit log", async () => {
+      const users = (await userCell(auditRows()).allTextContents()).map((s) => s.trim());
+      return users.length > 0 && users.every((u) => u === aliceUser);
+    }, 15000).catch(async (e) => {
+      throw new Error(`${e.message}; the User column reads ${JSON.stringify(await userCell(auditRows()).allTextContents())}`);
+    });
+    const launch = auditRows()
+      .filter({ has: admin.locator('td[data-label="Action"]', { hasText: /^Create session$/ }) })
+      .filter({ has: admin.locator('td[data-label="Result"]', { hasText: /^OK$/ }) });
+    await see(launch, "alice's \"Create session\" (OK) on the audit log filtered to alice");
+    if (sessionId) await see(launch.locator(`a[href="/sessions/${sessionId}"]`), `the link to alice's session /sessions/${sessionId}`);
+    check(new URL(admin.url()).pathname === '/admin/audit', `the filter left the audit log for ${admin.url()}`);
+    await admin.reload();
+    await see(admin.getByLabel('User', { exact: true }), 'the audit log after a reload');
+    await until('the User filter kept through a reload', async () => (await admin.getByLabel('User', { exact: true }).inputValue()) === aliceId, 10000);
+    await shot(admin, 'audit-alice');
+    await admin.setViewportSize(PHONE);
+    await settle(admin);
+    const { scroll, inner } = await scrollsSideways(admin);
+    if (scroll > inner) problems.push(`the audit log scrolls sideways at ${PHONE.width} px (scrollWidth ${scroll} > ${inner})`);
+    await shot(admin, 'phone-audit');
+    await admin.setViewportSize(WIDE);
+
+    // More than a page of events, made with an API key: Refresh shows them (the key's name in
+    // the User column), "Load 100 more" the older ones, down to the start of the log.
+    await admin.getByRole('button', { name: 'Clear filter', exact: true }).click();
+    await until('the User filter cleared', async () => !new URL(admin.url()).searchParams.get('user'));
+    const keyName = `audit-test-${Date.now()}`;
+    const key = await api('POST', '/v1/apiKeys', adminToken, { apiKey: { name: keyName, scope: 'API_KEY_SCOPE_FULL' } });
+    try {
+      // Keep-alives of alice's stopped session: recorded (refused), nothing changes.
+      for (let i = 0; i < 105; i++) await api('POST', `/v1/sessions/${sessionId || workspaceId}:keepAlive`, key.secret, {}).catch(() => {});
+      await admin.getByRole('button', { name: 'Refresh', exact: true }).click();
+      const byKey = auditRows().filter({ has: admin.locator('td[data-label="User"]', { hasText: `API key “${keyName}”` }) });
+      await until('the API key\'s events after Refresh', async () => (await byKey.count()) > 0, 15000);
+      const first = ((await userCell(auditRows().first()).textContent()) || '').trim();
+      check(first.startsWith(adminUser) && first.includes(keyName), `the newest event's User reads ${JSON.stringify(first)}, not ${adminUser} with API key "${keyName}"`);
+      check((await auditRows().count()) === 100, `the first page shows ${await auditRows().count()} events, not 100`);
+      await notThere(update0(), 'the "Update workspace" of step d on the first page (it is older than 100 events)');
+      const more = await see(admin.getByRole('button', { name: 'Load 100 more', exact: true }), 'the "Load 100 more" button');
+      await more.focus();
+      await admin.keyboard.press('Enter');
+      await until('older events after "Load 100 more"', async () => (await auditRows().count()) > 100, 15000);
+      await see(update0(), 'the "Update workspace" of step d after "Load 100 more"');
+      const ids = await auditRows().evaluateAll((rows) => rows.map((r) => r.dataset.key));
+      check(new Set(ids).size === ids.length, 'an event is listed twice after "Load 100 more"');
+      const end = await see(admin.getByText('That is the start of the log.'), 'the note that the log starts here');
+      check(await end.evaluate((el) => el === document.activeElement), 'the focus did not move to the end note when "Load 100 more" went away');
+      await shot(admin, 'audit-load-more');
+    } finally {
+      await api('DELETE', `/v1/apiKeys/${key.apiKey.id}`, adminToken).catch(() => {});
+    }
     check(!problems.length, problems.join('; '));
   });
 
