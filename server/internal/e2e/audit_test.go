@@ -89,8 +89,9 @@ func TestAuditTrail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(l.GetEvents()) != 1 || l.GetEvents()[0].GetMethod() != "/hotdesk.v1.ZoneService/CreateZone" {
-		t.Fatalf("rita's events: %v", l.GetEvents())
+	// Her sign-in, then her refused zone, newest first.
+	if ev := l.GetEvents(); len(ev) != 2 || ev[0].GetMethod() != "/hotdesk.v1.ZoneService/CreateZone" || ev[1].GetMethod() != "/hotdesk.v1.AuthService/Login" {
+		t.Fatalf("rita's events: %v", ev)
 	}
 	// Paged.
 	p1, err := a.audit.ListAuditEvents(ctx, &pb.ListAuditEventsRequest{PageSize: 2})

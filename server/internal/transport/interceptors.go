@@ -18,6 +18,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	pb "github.com/hotdesk/hotdesk/gen/go/hotdesk/v1"
 	"github.com/hotdesk/hotdesk/server/internal/auth"
 	"github.com/hotdesk/hotdesk/server/internal/model"
 )
@@ -118,6 +119,8 @@ func (c *chain) finish(ctx context.Context, cl *call, req, resp any, err error) 
 		e := &model.AuditEvent{Method: cl.method, Code: code.String(), Peer: clientAddr(ctx), ResourceID: resourceID(req, resp)}
 		if cl.who != nil {
 			e.UserID, e.APIKeyID = cl.who.UserID, cl.who.APIKeyID
+		} else if lr, ok := resp.(*pb.LoginResponse); ok && lr != nil {
+			e.UserID = lr.GetUser().GetId() // a sign-in has no caller yet: it is the user signing in
 		}
 		if aerr := c.audit.AppendAudit(context.WithoutCancel(ctx), e); aerr != nil {
 			c.log.ErrorContext(ctx, "audit write failed", "method", cl.method, "error", aerr.Error())
@@ -151,20 +154,23 @@ func audited(method string) bool {
 // resourceID finds the id the call acted on: the request's "id", or the id of the resource in
 // the response.
 func resourceID(req, resp any) string {
-	if m, ok := req.(proto.Message); ok {
-		if id := idField(m.ProtoReflect()); id != "" {
-			return id
+	for _, v := range []any{req, resp} {
+		m, ok := v.(proto.Message)
+		if !ok || m == nil || !m.ProtoReflect().IsValid() {
+			continue
 		}
-	}
-	if m, ok := resp.(proto.Message); ok && m != nil {
 		r := m.ProtoReflect()
-		if !r.IsValid() {
-			return ""
+		if id := idField(r); id != "" {
+			return id // GetX, DeleteX: the request names it
 		}
+		// UpdateX names it inside the resource it carries; CreateX's response carries the new one.
 		fields := r.Descriptor().Fields()
 		for i := 0; i < fields.Len(); i++ {
-			if fd := fields.Get(i); fd.Kind() == protoreflect.MessageKind && !fd.IsList() && !fd.IsMap() && r.Has(fd) {
-				return idField(r.Get(fd).Message())
+			fd := fields.Get(i)
+			if fd.Kind() == protoreflect.MessageKind && !fd.IsList() && !fd.IsMap() && r.Has(fd) {
+				if id := idField(r.Get(fd).Message()); id != "" {
+					return id
+				}
 			}
 		}
 	}
