@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"strings"
 
 	hotdesk "github.com/hotdesk/hotdesk/clients/go"
@@ -160,4 +161,65 @@ func whoamiCommand() *command {
 			return c.emit(me)
 		},
 	}
+}
+
+func changePasswordCommand() *command {
+	var currentFile, newFile string
+	return &command{
+		name: "change-password", aliases: []string{"passwd"}, summary: "change your own password", nargs: [2]int{0, 0},
+		help: `Changes the password of the signed-in user and signs out their other sign-ins (this one keeps
+working; API keys are kept). Needs a login token ('hotdesk login --username ...', --token or
+HOTDESK_TOKEN): an API key cannot change a password.
+
+The passwords never go on the command line. Each comes from its file, or else from the next
+line of standard input: the current password first, then the new one (8 to 1024 characters).
+  printf '%s\n%s\n' "$OLD" "$NEW" | hotdesk change-password
+  hotdesk change-password --current-password-file ~/.old --new-password-file ~/.new`,
+		flags: func(fs *flag.FlagSet, c *call) {
+			fs.StringVar(&currentFile, "current-password-file", "", "read the current password from this file (default: the first line of standard input)")
+			fs.StringVar(&newFile, "new-password-file", "", "read the new password from this file (default: the next line of standard input)")
+		},
+		run: func(c *call) error {
+			in := bufio.NewReader(c.io.in)
+			current, err := readSecret(in, currentFile, "current password")
+			if err != nil {
+				return err
+			}
+			next, err := readSecret(in, newFile, "new password")
+			if err != nil {
+				return err
+			}
+			ctx, cancel := c.rpcCtx()
+			defer cancel()
+			resp, err := c.client.Auth.ChangePassword(ctx, current, next)
+			if err != nil {
+				return err
+			}
+			if c.output != "table" {
+				return c.emit(resp)
+			}
+			_, err = fmt.Fprintf(c.io.out, "Password changed; %d other sign-in(s) signed out.\n", resp.GetRevokedLoginCount())
+			return err
+		},
+	}
+}
+
+// readSecret reads a password from path, or else from the next line of in, without the line
+// ending.
+func readSecret(in *bufio.Reader, path, what string) (string, error) {
+	var line string
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "", usagef("%s: %v", what, err)
+		}
+		line = string(b)
+	} else {
+		var err error
+		line, err = in.ReadString('\n')
+		if err != nil && line == "" {
+			return "", usagef("no %s on standard input (or give its file)", what)
+		}
+	}
+	return strings.TrimRight(line, "\r\n"), nil
 }

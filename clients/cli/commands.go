@@ -30,7 +30,7 @@ func commands() *command {
 	return &command{
 		help: rootHelp,
 		subs: []*command{
-			loginCommand(), logoutCommand(), whoamiCommand(),
+			loginCommand(), logoutCommand(), whoamiCommand(), changePasswordCommand(),
 			workspaces().command(),
 			sessionsCommand(),
 			agents().command(),

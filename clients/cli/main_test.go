@@ -117,6 +117,7 @@ func TestHelpEveryCommand(t *testing.T) {
 func TestEveryRPCHasACommand(t *testing.T) {
 	byRPC := map[string]string{
 		"AuthService.Login": "login", "AuthService.Logout": "logout", "AuthService.GetCurrentUser": "whoami",
+		"AuthService.ChangePassword":   "change-password",
 		"SessionService.CreateSession": "sessions launch", "SessionService.GetSession": "sessions get",
 		"SessionService.ListSessions": "sessions list", "SessionService.WatchSession": "sessions watch",
 		"SessionService.KeepAliveSession": "sessions keepalive", "SessionService.DeleteSession": "sessions delete",
@@ -293,6 +294,81 @@ func TestLoginAndConfig(t *testing.T) {
 	if e.Message == "" {
 		t.Fatal("wrong password: empty message")
 	}
+}
+
+// `hotdesk change-password` reads both passwords from standard input or files, keeps the
+// saved sign-in and signs out the others; API keys and wrong current passwords are refused.
+func TestChangePassword(t *testing.T) {
+	admin := newCLI(t)
+	srv := testenv.Get(t)
+	name := "pw" + time.Now().Format("150405000000")
+	var u pb.User
+	admin.json(&u, "users", "create", "--username", name, "--password", "old password 1")
+	t.Cleanup(func() { _, _ = admin.run("users", "delete", u.GetId()) })
+
+	// Signed in with a login token saved by `hotdesk login`, and a second sign-in elsewhere.
+	c := &cli{t: t, env: map[string]string{"HOME": t.TempDir()}}
+	c.stdin = "old password 1\n"
+	c.ok("login", "--server", srv.BaseURL, "--username", name, "--password-stdin")
+	ctx := context.Background()
+	other, err := hotdesk.Dial(ctx, srv.BaseURL, hotdesk.WithPassword(name, "old password 1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+
+	// An API key is refused, even with the right password.
+	c.env["HOTDESK_API_KEY"] = srv.APIKey
+	c.stdin = "old password 1\nnew password 2\n"
+	if e := c.fails(codes.PermissionDenied, "change-password"); !strings.Contains(e.Message, "API keys cannot") {
+		t.Fatalf("API key refusal: %q", e.Message)
+	}
+	delete(c.env, "HOTDESK_API_KEY")
+	c.stdin = "wrong guess\nnew password 2\n"
+	if e := c.fails(codes.InvalidArgument, "change-password"); e.Field != "current_password" {
+		t.Fatalf("wrong current password: %+v", e)
+	}
+	c.stdin = "old password 1\n"
+	if _, err := c.run("change-password"); err == nil || !strings.Contains(err.Error(), "new password") {
+		t.Fatalf("only one line on standard input: %v", err)
+	}
+	if _, err := other.Auth.Me(ctx); err != nil {
+		t.Fatalf("refused changes signed the other sign-in out: %v", err)
+	}
+
+	c.stdin = "old password 1\nnew password 2\n"
+	if out := c.ok("change-password"); !strings.Contains(out, "Password changed; 1 other sign-in(s) signed out.") {
+		t.Fatalf("change-password: %q", out)
+	}
+	if out := c.ok("whoami", "-o", "value(username)"); out != name+"\n" {
+		t.Fatalf("the saved sign-in after the change: %q", out)
+	}
+	if _, err := other.Auth.Me(ctx); !hotdesk.IsUnauthenticated(err) {
+		t.Fatalf("the other sign-in after the change: %v", err)
+	}
+	c.stdin = "old password 1\n"
+	c.fails(codes.Unauthenticated, "login", "--server", srv.BaseURL, "--username", name, "--password-stdin")
+
+	// From files (a trailing newline is not part of the password), as JSON.
+	dir := t.TempDir()
+	cur, next := filepath.Join(dir, "current"), filepath.Join(dir, "new")
+	if err := os.WriteFile(cur, []byte("new password 2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(next, []byte("third password 3"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.stdin = ""
+	var resp pb.ChangePasswordResponse
+	c.json(&resp, "change-password", "--current-password-file", cur, "--new-password-file", next)
+	if resp.GetRevokedLoginCount() != 0 {
+		t.Fatalf("second change revoked %d sign-ins", resp.GetRevokedLoginCount())
+	}
+	third, err := hotdesk.Dial(ctx, srv.BaseURL, hotdesk.WithPassword(name, "third password 3"))
+	if err != nil {
+		t.Fatalf("login with the password from the file: %v", err)
+	}
+	third.Close()
 }
 
 // Errors keep the server's code and message; report prints them with the right exit status.

@@ -276,6 +276,58 @@ func TestHelpers(t *testing.T) {
 }
 
 // Draining an agent stops new sessions from landing there; enabling it brings them back.
+// A user signed in with a password changes it: the client keeps working, the other sign-in
+// and the old password stop working; a wrong current password and API keys are refused.
+func TestChangePassword(t *testing.T) {
+	admin, srv := dial(t)
+	ctx := timeout(t)
+	name := fmt.Sprintf("pw%d", time.Now().UnixNano())
+	u, err := admin.Users.Create(ctx, &pb.User{Username: name, Password: "old password 1", Role: pb.Role_ROLE_USER})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = admin.Users.Delete(context.Background(), u.GetId()) })
+	signIn := func(password string) (*hotdesk.Client, error) {
+		c, err := hotdesk.Dial(ctx, srv.BaseURL, hotdesk.WithPassword(name, password))
+		if err == nil {
+			t.Cleanup(func() { c.Close() })
+		}
+		return c, err
+	}
+	uc, err := signIn("old password 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := signIn("old password 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	_, err = uc.Auth.ChangePassword(ctx, "not it", "new password 2")
+	if e, ok := hotdesk.AsError(err); !ok || e.Code != codes.InvalidArgument || e.Field != "current_password" {
+		t.Fatalf("wrong current password: %v (%+v)", err, e)
+	}
+	if _, err := admin.Auth.ChangePassword(ctx, "anything", "new password 2"); !hotdesk.IsPermissionDenied(err) {
+		t.Fatalf("with an API key: %v", err)
+	}
+	resp, err := uc.Auth.ChangePassword(ctx, "old password 1", "new password 2")
+	if err != nil || resp.GetRevokedLoginCount() != 1 {
+		t.Fatalf("change: %v %v", resp, err)
+	}
+	if me, err := uc.Auth.Me(ctx); err != nil || me.GetUsername() != name {
+		t.Fatalf("the client that changed the password: %v %v", me, err)
+	}
+	if _, err := other.Auth.Me(ctx); !hotdesk.IsUnauthenticated(err) {
+		t.Fatalf("the other sign-in after the change: %v", err)
+	}
+	if _, err := signIn("old password 1"); !hotdesk.IsUnauthenticated(err) {
+		t.Fatalf("the old password: %v", err)
+	}
+	if _, err := signIn("new password 2"); err != nil {
+		t.Fatalf("the new password: %v", err)
+	}
+}
+
 func TestDrainAgent(t *testing.T) {
 	c, srv := dial(t)
 	ctx := timeout(t)

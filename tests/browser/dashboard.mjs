@@ -710,6 +710,77 @@ try {
     for (const s of live) await api('DELETE', `/v1/sessions/${s.id}`, adminToken).catch(() => {});
     check(!live.length, `sessions still live at the end: ${live.map((s) => `${s.id} ${s.state}`).join(', ')}`);
   });
+
+  // i. alice changes her password on her account page (last: the steps above sign her in with
+  // HOTDESK_USER_PASSWORD; the old password is put back at the end all the same).
+  await step('i. alice changes her password on her account page', async () => {
+    const newPassword = `alice-new-pw-${Date.now()}`;
+    const elsewhere = (await api('POST', '/v1/auth:login', null, { username: aliceUser, password: alicePassword })).token;
+    let sent = 0;
+    const count = (r) => {
+      if (r.url().includes('/v1/auth:changePassword')) sent++;
+    };
+    alice.on('request', count);
+    try {
+      await alice.setViewportSize(WIDE);
+      await alice.goto(base + '/');
+      await see(tile(alice, DESKTOP), `the "${DESKTOP}" tile`);
+      await nav(alice).locator('a[href="/account"]').click();
+      await until('/account', async () => new URL(alice.url()).pathname === '/account');
+      await see(alice.getByRole('heading', { level: 1, name: 'Your account' }), 'the heading "Your account"');
+      await see(alice.locator('dl.props dd', { hasText: new RegExp(`^${aliceUser}$`) }), `her user name "${aliceUser}" on the account page`);
+      await see(alice.locator('dl.props dd', { hasText: /^1 group$/ }), 'her one group (Staff) counted on the account page');
+      await shot(alice, 'account');
+      const fill = async (current, next, repeat) => {
+        await alice.getByLabel('Current password', { exact: true }).fill(current);
+        await alice.getByLabel('New password', { exact: true }).fill(next);
+        await alice.getByLabel('Repeat new password', { exact: true }).fill(repeat);
+        await alice.getByRole('button', { name: 'Change password', exact: true }).click();
+      };
+
+      // Refused on the client, nothing sent: too short, and two new passwords that differ.
+      await fill(alicePassword, 'short', 'short');
+      const short = await fieldError(alice, 'New password');
+      check(/8/.test(short), `the too-short error reads ${JSON.stringify(short)}, which does not say 8 characters`);
+      await fill(alicePassword, newPassword, newPassword + 'x');
+      const differ = await fieldError(alice, 'Repeat new password');
+      check(/differ/i.test(differ), `the repeat error reads ${JSON.stringify(differ)}`);
+      check(sent === 0, `${sent} ChangePassword request(s) sent for input the page should have refused`);
+      await shot(alice, 'account-client-errors');
+
+      // Refused by the server: a wrong current password, named next to "Current password".
+      await fill('not-alices-password', newPassword, newPassword);
+      const wrong = await fieldError(alice, 'Current password');
+      check(/current/i.test(wrong), `the wrong-password error reads ${JSON.stringify(wrong)}`);
+      check(sent === 1, `${sent} ChangePassword requests sent, want 1`);
+      await shot(alice, 'account-wrong-password');
+      await api('POST', '/v1/auth:login', null, { username: aliceUser, password: alicePassword }).catch((e) => {
+        throw new Error(`the refused change broke alice's password: ${e.message}`);
+      });
+
+      // Changed: the status says so, the fields are empty, this sign-in goes on.
+      await fill(alicePassword, newPassword, newPassword);
+      await see(alice.getByRole('status').filter({ hasText: 'Password changed. Other sign-ins were signed out.' }), 'the status "Password changed. Other sign-ins were signed out."');
+      for (const l of ['Current password', 'New password', 'Repeat new password']) {
+        check((await alice.getByLabel(l, { exact: true }).inputValue()) === '', `"${l}" still holds a value after the change`);
+      }
+      await shot(alice, 'account-password-changed');
+      const fresh = (await api('POST', '/v1/auth:login', null, { username: aliceUser, password: newPassword })).token;
+      check(fresh && fresh.startsWith('hdt_'), 'the new password did not log in over REST');
+      const old = await api('POST', '/v1/auth:login', null, { username: aliceUser, password: alicePassword }).then(() => 'accepted', (e) => e.message);
+      check(/HTTP 401/.test(old), `the old password, after the change: ${old}`);
+      const other = await api('GET', '/v1/auth/me', elsewhere).then(() => 'accepted', (e) => e.message);
+      check(/HTTP 401/.test(other), `alice's other sign-in, after the change: ${other}`);
+      await navLink(alice, 'Workspaces').click();
+      await see(tile(alice, DESKTOP), 'her catalog after the change (the browser stays signed in)');
+      check(new URL(alice.url()).pathname === '/', `the browser left for ${alice.url()} after the change`);
+    } finally {
+      alice.off('request', count);
+      // Put the old password back, for anything that runs after this step.
+      const tok = await api('POST', '/v1/auth:login', null, { username: aliceUser, password: newPassword }).then((r) => r.token, () => '');
+      if (tok) await api('POST', '/v1/auth:changePassword', tok, { currentPassword: newPassword, newPassword: alicePassword }).catch((e) => log('restoring alice\'s password:', e.message));
+    }
+  });
 } catch (e) {
   failures.push(`unexpected: ${e.stack || e.message}`);
 } finally {

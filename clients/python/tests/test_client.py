@@ -145,6 +145,34 @@ def test_crud_helpers(client, server):
     assert len(list(client.audit.list(page_size=10))) > 0
 
 
+def test_change_password(client, server):
+    u = client.users.create(username="py" + uuid.uuid4().hex[:8], password="old password 1", role=hotdesk.Role.Value("ROLE_USER"))
+    try:
+        with hotdesk.Client(server["base_url"]) as uc, hotdesk.Client(server["base_url"]) as other:
+            uc.auth.login(u.username, "old password 1")
+            other.auth.login(u.username, "old password 1")
+            with pytest.raises(hotdesk.InvalidArgument) as exc:
+                uc.auth.change_password("not it", "new password 2")
+            assert exc.value.field == "current_password"
+            with pytest.raises(hotdesk.InvalidArgument) as exc:
+                uc.auth.change_password("old password 1", "short")
+            assert exc.value.violations and exc.value.violations[0][0] == "new_password"
+            with pytest.raises(hotdesk.PermissionDenied):
+                client.auth.change_password("anything", "new password 2")
+            assert other.auth.me().username == u.username
+
+            resp = uc.auth.change_password("old password 1", "new password 2")
+            assert resp.revoked_login_count == 1
+            assert uc.auth.me().username == u.username
+            with pytest.raises(hotdesk.Unauthenticated):
+                other.auth.me()
+            with pytest.raises(hotdesk.Unauthenticated):
+                other.auth.login(u.username, "old password 1")
+            assert other.auth.login(u.username, "new password 2").user.id == u.id
+    finally:
+        client.users.delete(u.id)
+
+
 def test_drain_agent(client, server):
     agent = server["agent_ids"][0]
     assert not client.agents.drain(agent).enabled

@@ -11,7 +11,7 @@ import type { ApiKey, ApiKeySchema, CreateApiKeyResponse } from "./gen/hotdesk/v
 import { AuditService } from "./gen/hotdesk/v1/audit_pb.js";
 import type { AuditEvent } from "./gen/hotdesk/v1/audit_pb.js";
 import { AuthService } from "./gen/hotdesk/v1/auth_pb.js";
-import type { LoginResponse } from "./gen/hotdesk/v1/auth_pb.js";
+import type { ChangePasswordResponse, LoginResponse } from "./gen/hotdesk/v1/auth_pb.js";
 import { GroupService, GroupSchema } from "./gen/hotdesk/v1/group_pb.js";
 import type { Group } from "./gen/hotdesk/v1/group_pb.js";
 import { SessionSchema, SessionService, SessionState } from "./gen/hotdesk/v1/session_pb.js";
@@ -186,7 +186,7 @@ export class Client {
   }
 }
 
-/** Signing in and out. */
+/** Signing in and out, and changing one's own password. */
 export class AuthApi {
   constructor(
     private readonly client: Client,
@@ -208,6 +208,16 @@ export class AuthApi {
   /** The user the credential belongs to. */
   async me(opts?: CallOptions): Promise<User> {
     return must((await this.raw.getCurrentUser({}, opts)).user);
+  }
+
+  /**
+   * Changes the signed-in user's own password and signs out their other sign-ins; the client's
+   * own login token keeps working. Needs a login token (login() or `token`): an API key is
+   * refused (PermissionDeniedError). A wrong current password is an InvalidArgumentError whose
+   * field is "current_password".
+   */
+  async changePassword(currentPassword: string, newPassword: string, opts?: CallOptions): Promise<ChangePasswordResponse> {
+    return this.raw.changePassword({ currentPassword, newPassword }, opts);
   }
 }
 

@@ -245,6 +245,39 @@ describe("catalog", () => {
     await client.users.delete(u.id);
   });
 
+  test("changePassword keeps this sign-in and signs out the others", async () => {
+    const username = `tspw${Date.now()}`;
+    const u = await client.users.create({ username, password: "old password 1", role: Role.USER });
+    try {
+      const uc = new Client({ baseUrl: server.base_url });
+      const other = new Client({ baseUrl: server.base_url });
+      await uc.auth.login(username, "old password 1");
+      await other.auth.login(username, "old password 1");
+      await assert.rejects(uc.auth.changePassword("not it", "new password 2"), (err: unknown) => {
+        assert.ok(err instanceof InvalidArgumentError);
+        assert.equal(err.field, "current_password");
+        assert.equal(err.httpStatus, 400);
+        return true;
+      });
+      await assert.rejects(uc.auth.changePassword("old password 1", "short"), (err: unknown) => {
+        assert.ok(err instanceof InvalidArgumentError);
+        assert.equal(err.violations[0]?.field, "new_password");
+        return true;
+      });
+      await assert.rejects(client.auth.changePassword("anything", "new password 2"), PermissionDeniedError);
+      assert.equal((await other.auth.me()).id, u.id);
+
+      const resp = await uc.auth.changePassword("old password 1", "new password 2");
+      assert.equal(resp.revokedLoginCount, 1);
+      assert.equal((await uc.auth.me()).id, u.id);
+      await assert.rejects(other.auth.me(), UnauthenticatedError);
+      await assert.rejects(other.auth.login(username, "old password 1"), UnauthenticatedError);
+      assert.equal((await other.auth.login(username, "new password 2")).user?.id, u.id);
+    } finally {
+      await client.users.delete(u.id);
+    }
+  });
+
   test("agents: list, drain, enable, enrollment token; audit", async () => {
     const agent = server.agent_ids[0];
     assert.ok((await collect(client.agents.list())).some((a) => a.id === agent));

@@ -68,3 +68,35 @@ func (s *AuthService) GetCurrentUser(ctx context.Context, _ *pb.GetCurrentUserRe
 	}
 	return &pb.GetCurrentUserResponse{User: userToPB(u)}, nil
 }
+
+func (s *AuthService) ChangePassword(ctx context.Context, req *pb.ChangePasswordRequest) (*pb.ChangePasswordResponse, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// Only someone who signed in with the password may change it: a leaked API key must not
+	// be enough to take the account over.
+	if p.TokenHash == nil {
+		return nil, model.PermissionDenied("sign in with your password to change it; API keys cannot")
+	}
+	// Hash before the user's row is locked; the check of the current password runs under the
+	// lock, so two concurrent changes cannot both pass it.
+	next, err := auth.HashPassword(req.GetNewPassword())
+	if err != nil {
+		return nil, err
+	}
+	revoked, err := s.d.Store.ChangePassword(ctx, p.UserID, p.TokenHash, func(cur string) (string, error) {
+		if !auth.CheckPassword(cur, req.GetCurrentPassword()) {
+			return "", model.Invalid("current_password", "is not your current password")
+		}
+		if req.GetNewPassword() == req.GetCurrentPassword() {
+			return "", model.Invalid("new_password", "must differ from the current password")
+		}
+		return next, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.d.Authn.Forget()
+	return &pb.ChangePasswordResponse{RevokedLoginCount: int32(revoked)}, nil
+}

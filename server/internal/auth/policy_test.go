@@ -51,7 +51,7 @@ func methods(files ...protoreflect.FileDescriptor) []method {
 // userMethods are what a plain user may call; everything else in the public API is admin only.
 var userMethods = map[string]bool{
 	"/hotdesk.v1.AuthService/Login": true, "/hotdesk.v1.AuthService/Logout": true, "/hotdesk.v1.AuthService/GetCurrentUser": true,
-	"/hotdesk.v1.ZoneService/GetZone": true, "/hotdesk.v1.ZoneService/ListZones": true,
+	"/hotdesk.v1.AuthService/ChangePassword": true, "/hotdesk.v1.ZoneService/GetZone": true, "/hotdesk.v1.ZoneService/ListZones": true,
 	"/hotdesk.v1.WorkspaceService/GetWorkspace": true, "/hotdesk.v1.WorkspaceService/ListWorkspaces": true,
 	"/hotdesk.v1.ApiKeyService/CreateApiKey": true, "/hotdesk.v1.ApiKeyService/GetApiKey": true,
 	"/hotdesk.v1.ApiKeyService/ListApiKeys": true, "/hotdesk.v1.ApiKeyService/DeleteApiKey": true,

@@ -109,7 +109,8 @@ type fzCaller struct {
 	name     string
 	header   string // authorization value; "" sends none
 	username string // set for callers that log in (re-login after a successful Logout)
-	password string
+	password string // kept current through successful ChangePassword calls
+	userID   string
 	admin    bool
 	readOnly bool
 	anon     bool // no valid credential
@@ -271,8 +272,8 @@ func fzSetup(t testing.TB) *fzWorld {
 	w.touched[roKey.GetApiKey().GetId()] = true // in use as a credential: last_used_time moves
 
 	w.callers = []*fzCaller{
-		{name: "admin", header: "Bearer " + e.AdminToken, username: "admin", password: apptest.AdminPassword, admin: true},
-		{name: "user", header: "Bearer " + userToken, username: "fuzz-user", password: "password-fuzz-user"},
+		{name: "admin", header: "Bearer " + e.AdminToken, username: "admin", password: apptest.AdminPassword, userID: adminID, admin: true},
+		{name: "user", header: "Bearer " + userToken, username: "fuzz-user", password: "password-fuzz-user", userID: fuzzUser.GetId()},
 		{name: "admin read-only key", header: "Bearer " + roKey.GetSecret(), admin: true, readOnly: true},
 		{name: "no credential", anon: true},
 		{name: "unknown token", header: "Bearer hdt_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", anon: true},
@@ -688,8 +689,11 @@ func (g *fzGen) plausibleString(name string, parent protoreflect.MessageDescript
 		return fmt.Sprintf("req-%d", g.src.Intn(20))
 	case "name", "username":
 		return fmt.Sprintf("%s-%d-%d", kind, g.n, g.src.Intn(1000))
-	case "password", "registry_password":
+	case "password", "registry_password", "new_password":
 		return fmt.Sprintf("password-%d", g.src.Intn(1000))
+	case "current_password":
+		// Some known password: now and then the caller's own, and the change goes through.
+		return fzPick(g, g.w.logins)[1]
 	case "image":
 		return fzPick(g, fzImages)
 	case "registry":
@@ -1188,6 +1192,16 @@ func (w *fzWorld) record(t testing.TB, c *fzCall) {
 	}
 	if c.code != codes.OK {
 		return
+	}
+	if req, ok := c.req.(*pb.ChangePasswordRequest); ok && !c.caller.anon {
+		// The caller's sign-in keeps working; its password (and update_time) changed.
+		for i, l := range w.logins {
+			if strings.EqualFold(l[0], c.caller.username) && l[1] == c.caller.password {
+				w.logins[i][1] = req.GetNewPassword()
+			}
+		}
+		c.caller.password = req.GetNewPassword()
+		w.touched[c.caller.userID] = true
 	}
 	if c.full == "/hotdesk.v1.AuthService/Logout" && !c.caller.anon {
 		l, err := pb.NewAuthServiceClient(w.e.Conn).Login(context.Background(), &pb.LoginRequest{Username: c.caller.username, Password: c.caller.password})

@@ -95,6 +95,30 @@ func (s *Store) UpdateUser(ctx context.Context, id string, mutate func(*model.Us
 	return out, mapErr(err, "")
 }
 
+// ChangePassword changes a user's own password: with the user's row locked, change gets the
+// stored hash and returns the new one (or a refusal, which changes nothing); then every login
+// token of the user except keep (the caller's) is revoked. It returns how many were revoked.
+func (s *Store) ChangePassword(ctx context.Context, userID string, keep []byte, change func(curHash string) (string, error)) (int, error) {
+	var revoked int
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var cur string
+		if err := tx.QueryRow(ctx, `SELECT password_hash FROM users WHERE id = $1 FOR UPDATE`, userID).Scan(&cur); err != nil {
+			return notFoundIfNoRows(err, "user", userID)
+		}
+		next, err := change(cur)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2, update_time = now() WHERE id = $1`, userID, next); err != nil {
+			return err
+		}
+		// Expired tokens go too but are not counted: they signed nobody in.
+		return tx.QueryRow(ctx, `WITH d AS (DELETE FROM login_tokens WHERE user_id = $1 AND token_hash <> $2 RETURNING expire_time)
+			SELECT count(*) FILTER (WHERE expire_time > now()) FROM d`, userID, keep).Scan(&revoked)
+	})
+	return revoked, mapErr(err, "")
+}
+
 // keepOneAdmin refuses a change that would leave no enabled admin besides user id.
 func keepOneAdmin(ctx context.Context, tx pgx.Tx, id string) error {
 	var others int

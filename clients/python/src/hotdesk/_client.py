@@ -271,7 +271,7 @@ class _Updatable(_Service):
 
 
 class AuthService(_Service):
-    """Signing in and out."""
+    """Signing in and out, and changing one's own password."""
 
     def login(self, username: str, password: str) -> auth_pb2.LoginResponse:
         """Exchanges a user name and password for a token, which the client then uses."""
@@ -286,6 +286,18 @@ class AuthService(_Service):
     def me(self) -> user_pb2.User:
         """The user the client's credential belongs to."""
         return self._call("GetCurrentUser", auth_pb2.GetCurrentUserRequest()).user
+
+    def change_password(self, current_password: str, new_password: str) -> auth_pb2.ChangePasswordResponse:
+        """Changes the signed-in user's own password and signs out their other sign-ins.
+
+        The client's own login token keeps working. Needs a login token (``login()`` or
+        ``token=``): an API key raises ``PermissionDenied``. A wrong current password raises
+        ``InvalidArgument`` with ``field == "current_password"``.
+        """
+        return self._call(
+            "ChangePassword",
+            auth_pb2.ChangePasswordRequest(current_password=current_password, new_password=new_password),
+        )
 
 
 class Workspaces(_Updatable):

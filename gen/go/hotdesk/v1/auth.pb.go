@@ -300,12 +300,114 @@ func (x *GetCurrentUserResponse) GetUser() *User {
 	return nil
 }
 
+// Request for AuthService.ChangePassword.
+type ChangePasswordRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The caller's password now.
+	CurrentPassword string `protobuf:"bytes,1,opt,name=current_password,json=currentPassword,proto3" json:"current_password,omitempty"`
+	// The new password, 8 to 1024 characters, different from the current one. Stored as an
+	// argon2id hash; never returned.
+	NewPassword   string `protobuf:"bytes,2,opt,name=new_password,json=newPassword,proto3" json:"new_password,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChangePasswordRequest) Reset() {
+	*x = ChangePasswordRequest{}
+	mi := &file_hotdesk_v1_auth_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChangePasswordRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChangePasswordRequest) ProtoMessage() {}
+
+func (x *ChangePasswordRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hotdesk_v1_auth_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChangePasswordRequest.ProtoReflect.Descriptor instead.
+func (*ChangePasswordRequest) Descriptor() ([]byte, []int) {
+	return file_hotdesk_v1_auth_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ChangePasswordRequest) GetCurrentPassword() string {
+	if x != nil {
+		return x.CurrentPassword
+	}
+	return ""
+}
+
+func (x *ChangePasswordRequest) GetNewPassword() string {
+	if x != nil {
+		return x.NewPassword
+	}
+	return ""
+}
+
+// Response for AuthService.ChangePassword.
+type ChangePasswordResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// How many of the caller's other login tokens (other sign-ins) were revoked.
+	RevokedLoginCount int32 `protobuf:"varint,1,opt,name=revoked_login_count,json=revokedLoginCount,proto3" json:"revoked_login_count,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *ChangePasswordResponse) Reset() {
+	*x = ChangePasswordResponse{}
+	mi := &file_hotdesk_v1_auth_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChangePasswordResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChangePasswordResponse) ProtoMessage() {}
+
+func (x *ChangePasswordResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hotdesk_v1_auth_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChangePasswordResponse.ProtoReflect.Descriptor instead.
+func (*ChangePasswordResponse) Descriptor() ([]byte, []int) {
+	return file_hotdesk_v1_auth_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ChangePasswordResponse) GetRevokedLoginCount() int32 {
+	if x != nil {
+		return x.RevokedLoginCount
+	}
+	return 0
+}
+
 var File_hotdesk_v1_auth_proto protoreflect.FileDescriptor
 
 const file_hotdesk_v1_auth_proto_rawDesc = "" +
 	"\n" +
 	"\x15hotdesk/v1/auth.proto\x12\n" +
-	"hotdesk.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15hotdesk/v1/user.proto\"]\n" +
+	"hotdesk.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15hotdesk/v1/user.proto\"]\n" +
 	"\fLoginRequest\x12%\n" +
 	"\busername\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\busername\x12&\n" +
 	"\bpassword\x18\x02 \x01(\tB\n" +
@@ -319,11 +421,17 @@ const file_hotdesk_v1_auth_proto_rawDesc = "" +
 	"\x15GetCurrentUserRequest\"\x10\n" +
 	"\x0eLogoutResponse\">\n" +
 	"\x16GetCurrentUserResponse\x12$\n" +
-	"\x04user\x18\x01 \x01(\v2\x10.hotdesk.v1.UserR\x04user2\xb1\x02\n" +
+	"\x04user\x18\x01 \x01(\v2\x10.hotdesk.v1.UserR\x04user\"\x85\x01\n" +
+	"\x15ChangePasswordRequest\x129\n" +
+	"\x10current_password\x18\x01 \x01(\tB\x0e\xe2A\x01\x04\xbaH\ar\x05\x10\x01\x18\x80\bR\x0fcurrentPassword\x121\n" +
+	"\fnew_password\x18\x02 \x01(\tB\x0e\xe2A\x01\x04\xbaH\ar\x05\x10\b\x18\x80\bR\vnewPassword\"H\n" +
+	"\x16ChangePasswordResponse\x12.\n" +
+	"\x13revoked_login_count\x18\x01 \x01(\x05R\x11revokedLoginCount2\xae\x03\n" +
 	"\vAuthService\x12W\n" +
 	"\x05Login\x12\x18.hotdesk.v1.LoginRequest\x1a\x19.hotdesk.v1.LoginResponse\"\x19\x82\xd3\xe4\x93\x02\x13:\x01*\"\x0e/v1/auth:login\x12[\n" +
 	"\x06Logout\x12\x19.hotdesk.v1.LogoutRequest\x1a\x1a.hotdesk.v1.LogoutResponse\"\x1a\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/auth:logout\x12l\n" +
-	"\x0eGetCurrentUser\x12!.hotdesk.v1.GetCurrentUserRequest\x1a\".hotdesk.v1.GetCurrentUserResponse\"\x13\x82\xd3\xe4\x93\x02\r\x12\v/v1/auth/meB8Z6github.com/hotdesk/hotdesk/gen/go/hotdesk/v1;hotdeskv1b\x06proto3"
+	"\x0eGetCurrentUser\x12!.hotdesk.v1.GetCurrentUserRequest\x1a\".hotdesk.v1.GetCurrentUserResponse\"\x13\x82\xd3\xe4\x93\x02\r\x12\v/v1/auth/me\x12{\n" +
+	"\x0eChangePassword\x12!.hotdesk.v1.ChangePasswordRequest\x1a\".hotdesk.v1.ChangePasswordResponse\"\"\x82\xd3\xe4\x93\x02\x1c:\x01*\"\x17/v1/auth:changePasswordB8Z6github.com/hotdesk/hotdesk/gen/go/hotdesk/v1;hotdeskv1b\x06proto3"
 
 var (
 	file_hotdesk_v1_auth_proto_rawDescOnce sync.Once
@@ -337,7 +445,7 @@ func file_hotdesk_v1_auth_proto_rawDescGZIP() []byte {
 	return file_hotdesk_v1_auth_proto_rawDescData
 }
 
-var file_hotdesk_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_hotdesk_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_hotdesk_v1_auth_proto_goTypes = []any{
 	(*LoginRequest)(nil),           // 0: hotdesk.v1.LoginRequest
 	(*LoginResponse)(nil),          // 1: hotdesk.v1.LoginResponse
@@ -345,21 +453,25 @@ var file_hotdesk_v1_auth_proto_goTypes = []any{
 	(*GetCurrentUserRequest)(nil),  // 3: hotdesk.v1.GetCurrentUserRequest
 	(*LogoutResponse)(nil),         // 4: hotdesk.v1.LogoutResponse
 	(*GetCurrentUserResponse)(nil), // 5: hotdesk.v1.GetCurrentUserResponse
-	(*timestamppb.Timestamp)(nil),  // 6: google.protobuf.Timestamp
-	(*User)(nil),                   // 7: hotdesk.v1.User
+	(*ChangePasswordRequest)(nil),  // 6: hotdesk.v1.ChangePasswordRequest
+	(*ChangePasswordResponse)(nil), // 7: hotdesk.v1.ChangePasswordResponse
+	(*timestamppb.Timestamp)(nil),  // 8: google.protobuf.Timestamp
+	(*User)(nil),                   // 9: hotdesk.v1.User
 }
 var file_hotdesk_v1_auth_proto_depIdxs = []int32{
-	6, // 0: hotdesk.v1.LoginResponse.expire_time:type_name -> google.protobuf.Timestamp
-	7, // 1: hotdesk.v1.LoginResponse.user:type_name -> hotdesk.v1.User
-	7, // 2: hotdesk.v1.GetCurrentUserResponse.user:type_name -> hotdesk.v1.User
+	8, // 0: hotdesk.v1.LoginResponse.expire_time:type_name -> google.protobuf.Timestamp
+	9, // 1: hotdesk.v1.LoginResponse.user:type_name -> hotdesk.v1.User
+	9, // 2: hotdesk.v1.GetCurrentUserResponse.user:type_name -> hotdesk.v1.User
 	0, // 3: hotdesk.v1.AuthService.Login:input_type -> hotdesk.v1.LoginRequest
 	2, // 4: hotdesk.v1.AuthService.Logout:input_type -> hotdesk.v1.LogoutRequest
 	3, // 5: hotdesk.v1.AuthService.GetCurrentUser:input_type -> hotdesk.v1.GetCurrentUserRequest
-	1, // 6: hotdesk.v1.AuthService.Login:output_type -> hotdesk.v1.LoginResponse
-	4, // 7: hotdesk.v1.AuthService.Logout:output_type -> hotdesk.v1.LogoutResponse
-	5, // 8: hotdesk.v1.AuthService.GetCurrentUser:output_type -> hotdesk.v1.GetCurrentUserResponse
-	6, // [6:9] is the sub-list for method output_type
-	3, // [3:6] is the sub-list for method input_type
+	6, // 6: hotdesk.v1.AuthService.ChangePassword:input_type -> hotdesk.v1.ChangePasswordRequest
+	1, // 7: hotdesk.v1.AuthService.Login:output_type -> hotdesk.v1.LoginResponse
+	4, // 8: hotdesk.v1.AuthService.Logout:output_type -> hotdesk.v1.LogoutResponse
+	5, // 9: hotdesk.v1.AuthService.GetCurrentUser:output_type -> hotdesk.v1.GetCurrentUserResponse
+	7, // 10: hotdesk.v1.AuthService.ChangePassword:output_type -> hotdesk.v1.ChangePasswordResponse
+	7, // [7:11] is the sub-list for method output_type
+	3, // [3:7] is the sub-list for method input_type
 	3, // [3:3] is the sub-list for extension type_name
 	3, // [3:3] is the sub-list for extension extendee
 	0, // [0:3] is the sub-list for field type_name
@@ -377,7 +489,7 @@ func file_hotdesk_v1_auth_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hotdesk_v1_auth_proto_rawDesc), len(file_hotdesk_v1_auth_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   6,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

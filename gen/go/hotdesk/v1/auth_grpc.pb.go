@@ -22,15 +22,16 @@ const (
 	AuthService_Login_FullMethodName          = "/hotdesk.v1.AuthService/Login"
 	AuthService_Logout_FullMethodName         = "/hotdesk.v1.AuthService/Logout"
 	AuthService_GetCurrentUser_FullMethodName = "/hotdesk.v1.AuthService/GetCurrentUser"
+	AuthService_ChangePassword_FullMethodName = "/hotdesk.v1.AuthService/ChangePassword"
 )
 
 // AuthServiceClient is the client API for AuthService service.
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
-// AuthService signs users in and out. Every other RPC needs a credential in the
-// `authorization: Bearer <token>` metadata (HTTP header over REST): a login token from Login
-// or an API key from ApiKeyService.
+// AuthService signs users in and out and lets them change their own password. Every other RPC
+// needs a credential in the `authorization: Bearer <token>` metadata (HTTP header over REST): a
+// login token from Login or an API key from ApiKeyService.
 type AuthServiceClient interface {
 	// Exchanges a user name and password for a bearer token with an expiry. Needs no credential.
 	Login(ctx context.Context, in *LoginRequest, opts ...grpc.CallOption) (*LoginResponse, error)
@@ -38,6 +39,12 @@ type AuthServiceClient interface {
 	Logout(ctx context.Context, in *LogoutRequest, opts ...grpc.CallOption) (*LogoutResponse, error)
 	// Returns the user the call's credential belongs to.
 	GetCurrentUser(ctx context.Context, in *GetCurrentUserRequest, opts ...grpc.CallOption) (*GetCurrentUserResponse, error)
+	// Changes the caller's own password after checking the current one, and revokes every other
+	// login token of the caller (the one the call is made with keeps working; API keys are not
+	// touched). Needs a login token: an API key is refused (PERMISSION_DENIED), so a leaked key
+	// cannot take over the account. A wrong current_password is INVALID_ARGUMENT naming that
+	// field.
+	ChangePassword(ctx context.Context, in *ChangePasswordRequest, opts ...grpc.CallOption) (*ChangePasswordResponse, error)
 }
 
 type authServiceClient struct {
@@ -78,13 +85,23 @@ func (c *authServiceClient) GetCurrentUser(ctx context.Context, in *GetCurrentUs
 	return out, nil
 }
 
+func (c *authServiceClient) ChangePassword(ctx context.Context, in *ChangePasswordRequest, opts ...grpc.CallOption) (*ChangePasswordResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ChangePasswordResponse)
+	err := c.cc.Invoke(ctx, AuthService_ChangePassword_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // AuthServiceServer is the server API for AuthService service.
 // All implementations must embed UnimplementedAuthServiceServer
 // for forward compatibility.
 //
-// AuthService signs users in and out. Every other RPC needs a credential in the
-// `authorization: Bearer <token>` metadata (HTTP header over REST): a login token from Login
-// or an API key from ApiKeyService.
+// AuthService signs users in and out and lets them change their own password. Every other RPC
+// needs a credential in the `authorization: Bearer <token>` metadata (HTTP header over REST): a
+// login token from Login or an API key from ApiKeyService.
 type AuthServiceServer interface {
 	// Exchanges a user name and password for a bearer token with an expiry. Needs no credential.
 	Login(context.Context, *LoginRequest) (*LoginResponse, error)
@@ -92,6 +109,12 @@ type AuthServiceServer interface {
 	Logout(context.Context, *LogoutRequest) (*LogoutResponse, error)
 	// Returns the user the call's credential belongs to.
 	GetCurrentUser(context.Context, *GetCurrentUserRequest) (*GetCurrentUserResponse, error)
+	// Changes the caller's own password after checking the current one, and revokes every other
+	// login token of the caller (the one the call is made with keeps working; API keys are not
+	// touched). Needs a login token: an API key is refused (PERMISSION_DENIED), so a leaked key
+	// cannot take over the account. A wrong current_password is INVALID_ARGUMENT naming that
+	// field.
+	ChangePassword(context.Context, *ChangePasswordRequest) (*ChangePasswordResponse, error)
 	mustEmbedUnimplementedAuthServiceServer()
 }
 
@@ -110,6 +133,9 @@ func (UnimplementedAuthServiceServer) Logout(context.Context, *LogoutRequest) (*
 }
 func (UnimplementedAuthServiceServer) GetCurrentUser(context.Context, *GetCurrentUserRequest) (*GetCurrentUserResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetCurrentUser not implemented")
+}
+func (UnimplementedAuthServiceServer) ChangePassword(context.Context, *ChangePasswordRequest) (*ChangePasswordResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ChangePassword not implemented")
 }
 func (UnimplementedAuthServiceServer) mustEmbedUnimplementedAuthServiceServer() {}
 func (UnimplementedAuthServiceServer) testEmbeddedByValue()                     {}
@@ -186,6 +212,24 @@ func _AuthService_GetCurrentUser_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AuthService_ChangePassword_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ChangePasswordRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AuthServiceServer).ChangePassword(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AuthService_ChangePassword_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AuthServiceServer).ChangePassword(ctx, req.(*ChangePasswordRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // AuthService_ServiceDesc is the grpc.ServiceDesc for AuthService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -204,6 +248,10 @@ var AuthService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetCurrentUser",
 			Handler:    _AuthService_GetCurrentUser_Handler,
+		},
+		{
+			MethodName: "ChangePassword",
+			Handler:    _AuthService_ChangePassword_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

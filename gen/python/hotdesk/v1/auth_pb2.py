@@ -24,11 +24,12 @@ _sym_db = _symbol_database.Default()
 
 from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
+from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from hotdesk.v1 import user_pb2 as hotdesk_dot_v1_dot_user__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15hotdesk/v1/auth.proto\x12\nhotdesk.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15hotdesk/v1/user.proto\"]\n\x0cLoginRequest\x12%\n\x08username\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x08username\x12&\n\x08password\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x08R\x08password\"\x88\x01\n\rLoginResponse\x12\x14\n\x05token\x18\x01 \x01(\tR\x05token\x12;\n\x0b\x65xpire_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\x12$\n\x04user\x18\x03 \x01(\x0b\x32\x10.hotdesk.v1.UserR\x04user\"\x0f\n\rLogoutRequest\"\x17\n\x15GetCurrentUserRequest\"\x10\n\x0eLogoutResponse\">\n\x16GetCurrentUserResponse\x12$\n\x04user\x18\x01 \x01(\x0b\x32\x10.hotdesk.v1.UserR\x04user2\xb1\x02\n\x0b\x41uthService\x12W\n\x05Login\x12\x18.hotdesk.v1.LoginRequest\x1a\x19.hotdesk.v1.LoginResponse\"\x19\x82\xd3\xe4\x93\x02\x13\"\x0e/v1/auth:login:\x01*\x12[\n\x06Logout\x12\x19.hotdesk.v1.LogoutRequest\x1a\x1a.hotdesk.v1.LogoutResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\"\x0f/v1/auth:logout:\x01*\x12l\n\x0eGetCurrentUser\x12!.hotdesk.v1.GetCurrentUserRequest\x1a\".hotdesk.v1.GetCurrentUserResponse\"\x13\x82\xd3\xe4\x93\x02\r\x12\x0b/v1/auth/meB8Z6github.com/hotdesk/hotdesk/gen/go/hotdesk/v1;hotdeskv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15hotdesk/v1/auth.proto\x12\nhotdesk.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15hotdesk/v1/user.proto\"]\n\x0cLoginRequest\x12%\n\x08username\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x08username\x12&\n\x08password\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x08R\x08password\"\x88\x01\n\rLoginResponse\x12\x14\n\x05token\x18\x01 \x01(\tR\x05token\x12;\n\x0b\x65xpire_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\x12$\n\x04user\x18\x03 \x01(\x0b\x32\x10.hotdesk.v1.UserR\x04user\"\x0f\n\rLogoutRequest\"\x17\n\x15GetCurrentUserRequest\"\x10\n\x0eLogoutResponse\">\n\x16GetCurrentUserResponse\x12$\n\x04user\x18\x01 \x01(\x0b\x32\x10.hotdesk.v1.UserR\x04user\"\x85\x01\n\x15\x43hangePasswordRequest\x12\x39\n\x10\x63urrent_password\x18\x01 \x01(\tB\x0e\xe2\x41\x01\x04\xbaH\x07r\x05\x10\x01\x18\x80\x08R\x0f\x63urrentPassword\x12\x31\n\x0cnew_password\x18\x02 \x01(\tB\x0e\xe2\x41\x01\x04\xbaH\x07r\x05\x10\x08\x18\x80\x08R\x0bnewPassword\"H\n\x16\x43hangePasswordResponse\x12.\n\x13revoked_login_count\x18\x01 \x01(\x05R\x11revokedLoginCount2\xae\x03\n\x0b\x41uthService\x12W\n\x05Login\x12\x18.hotdesk.v1.LoginRequest\x1a\x19.hotdesk.v1.LoginResponse\"\x19\x82\xd3\xe4\x93\x02\x13\"\x0e/v1/auth:login:\x01*\x12[\n\x06Logout\x12\x19.hotdesk.v1.LogoutRequest\x1a\x1a.hotdesk.v1.LogoutResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\"\x0f/v1/auth:logout:\x01*\x12l\n\x0eGetCurrentUser\x12!.hotdesk.v1.GetCurrentUserRequest\x1a\".hotdesk.v1.GetCurrentUserResponse\"\x13\x82\xd3\xe4\x93\x02\r\x12\x0b/v1/auth/me\x12{\n\x0e\x43hangePassword\x12!.hotdesk.v1.ChangePasswordRequest\x1a\".hotdesk.v1.ChangePasswordResponse\"\"\x82\xd3\xe4\x93\x02\x1c\"\x17/v1/auth:changePassword:\x01*B8Z6github.com/hotdesk/hotdesk/gen/go/hotdesk/v1;hotdeskv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -40,24 +41,34 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LOGINREQUEST'].fields_by_name['username']._serialized_options = b'\272H\006r\004\020\001\030@'
   _globals['_LOGINREQUEST'].fields_by_name['password']._loaded_options = None
   _globals['_LOGINREQUEST'].fields_by_name['password']._serialized_options = b'\272H\007r\005\020\001\030\200\010'
+  _globals['_CHANGEPASSWORDREQUEST'].fields_by_name['current_password']._loaded_options = None
+  _globals['_CHANGEPASSWORDREQUEST'].fields_by_name['current_password']._serialized_options = b'\342A\001\004\272H\007r\005\020\001\030\200\010'
+  _globals['_CHANGEPASSWORDREQUEST'].fields_by_name['new_password']._loaded_options = None
+  _globals['_CHANGEPASSWORDREQUEST'].fields_by_name['new_password']._serialized_options = b'\342A\001\004\272H\007r\005\020\010\030\200\010'
   _globals['_AUTHSERVICE'].methods_by_name['Login']._loaded_options = None
   _globals['_AUTHSERVICE'].methods_by_name['Login']._serialized_options = b'\202\323\344\223\002\023\"\016/v1/auth:login:\001*'
   _globals['_AUTHSERVICE'].methods_by_name['Logout']._loaded_options = None
   _globals['_AUTHSERVICE'].methods_by_name['Logout']._serialized_options = b'\202\323\344\223\002\024\"\017/v1/auth:logout:\001*'
   _globals['_AUTHSERVICE'].methods_by_name['GetCurrentUser']._loaded_options = None
   _globals['_AUTHSERVICE'].methods_by_name['GetCurrentUser']._serialized_options = b'\202\323\344\223\002\r\022\013/v1/auth/me'
-  _globals['_LOGINREQUEST']._serialized_start=152
-  _globals['_LOGINREQUEST']._serialized_end=245
-  _globals['_LOGINRESPONSE']._serialized_start=248
-  _globals['_LOGINRESPONSE']._serialized_end=384
-  _globals['_LOGOUTREQUEST']._serialized_start=386
-  _globals['_LOGOUTREQUEST']._serialized_end=401
-  _globals['_GETCURRENTUSERREQUEST']._serialized_start=403
-  _globals['_GETCURRENTUSERREQUEST']._serialized_end=426
-  _globals['_LOGOUTRESPONSE']._serialized_start=428
-  _globals['_LOGOUTRESPONSE']._serialized_end=444
-  _globals['_GETCURRENTUSERRESPONSE']._serialized_start=446
-  _globals['_GETCURRENTUSERRESPONSE']._serialized_end=508
-  _globals['_AUTHSERVICE']._serialized_start=511
-  _globals['_AUTHSERVICE']._serialized_end=816
+  _globals['_AUTHSERVICE'].methods_by_name['ChangePassword']._loaded_options = None
+  _globals['_AUTHSERVICE'].methods_by_name['ChangePassword']._serialized_options = b'\202\323\344\223\002\034\"\027/v1/auth:changePassword:\001*'
+  _globals['_LOGINREQUEST']._serialized_start=185
+  _globals['_LOGINREQUEST']._serialized_end=278
+  _globals['_LOGINRESPONSE']._serialized_start=281
+  _globals['_LOGINRESPONSE']._serialized_end=417
+  _globals['_LOGOUTREQUEST']._serialized_start=419
+  _globals['_LOGOUTREQUEST']._serialized_end=434
+  _globals['_GETCURRENTUSERREQUEST']._serialized_start=436
+  _globals['_GETCURRENTUSERREQUEST']._serialized_end=459
+  _globals['_LOGOUTRESPONSE']._serialized_start=461
+  _globals['_LOGOUTRESPONSE']._serialized_end=477
+  _globals['_GETCURRENTUSERRESPONSE']._serialized_start=479
+  _globals['_GETCURRENTUSERRESPONSE']._serialized_end=541
+  _globals['_CHANGEPASSWORDREQUEST']._serialized_start=544
+  _globals['_CHANGEPASSWORDREQUEST']._serialized_end=677
+  _globals['_CHANGEPASSWORDRESPONSE']._serialized_start=679
+  _globals['_CHANGEPASSWORDRESPONSE']._serialized_end=751
+  _globals['_AUTHSERVICE']._serialized_start=754
+  _globals['_AUTHSERVICE']._serialized_end=1184
 # @@protoc_insertion_point(module_scope)

@@ -2,6 +2,7 @@ import datetime
 
 from buf.validate import validate_pb2 as _validate_pb2
 from google.api import annotations_pb2 as _annotations_pb2
+from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from hotdesk.v1 import user_pb2 as _user_pb2
 from google.protobuf import descriptor as _descriptor
@@ -46,3 +47,17 @@ class GetCurrentUserResponse(_message.Message):
     USER_FIELD_NUMBER: _ClassVar[int]
     user: _user_pb2.User
     def __init__(self, user: _Optional[_Union[_user_pb2.User, _Mapping]] = ...) -> None: ...
+
+class ChangePasswordRequest(_message.Message):
+    __slots__ = ("current_password", "new_password")
+    CURRENT_PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    NEW_PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    current_password: str
+    new_password: str
+    def __init__(self, current_password: _Optional[str] = ..., new_password: _Optional[str] = ...) -> None: ...
+
+class ChangePasswordResponse(_message.Message):
+    __slots__ = ("revoked_login_count",)
+    REVOKED_LOGIN_COUNT_FIELD_NUMBER: _ClassVar[int]
+    revoked_login_count: int
+    def __init__(self, revoked_login_count: _Optional[int] = ...) -> None: ...

@@ -26,9 +26,9 @@ if _version_not_supported:
 
 
 class AuthServiceStub(object):
-    """AuthService signs users in and out. Every other RPC needs a credential in the
-    `authorization: Bearer <token>` metadata (HTTP header over REST): a login token from Login
-    or an API key from ApiKeyService.
+    """AuthService signs users in and out and lets them change their own password. Every other RPC
+    needs a credential in the `authorization: Bearer <token>` metadata (HTTP header over REST): a
+    login token from Login or an API key from ApiKeyService.
     """
 
     def __init__(self, channel):
@@ -52,12 +52,17 @@ class AuthServiceStub(object):
                 request_serializer=hotdesk_dot_v1_dot_auth__pb2.GetCurrentUserRequest.SerializeToString,
                 response_deserializer=hotdesk_dot_v1_dot_auth__pb2.GetCurrentUserResponse.FromString,
                 _registered_method=True)
+        self.ChangePassword = channel.unary_unary(
+                '/hotdesk.v1.AuthService/ChangePassword',
+                request_serializer=hotdesk_dot_v1_dot_auth__pb2.ChangePasswordRequest.SerializeToString,
+                response_deserializer=hotdesk_dot_v1_dot_auth__pb2.ChangePasswordResponse.FromString,
+                _registered_method=True)
 
 
 class AuthServiceServicer(object):
-    """AuthService signs users in and out. Every other RPC needs a credential in the
-    `authorization: Bearer <token>` metadata (HTTP header over REST): a login token from Login
-    or an API key from ApiKeyService.
+    """AuthService signs users in and out and lets them change their own password. Every other RPC
+    needs a credential in the `authorization: Bearer <token>` metadata (HTTP header over REST): a
+    login token from Login or an API key from ApiKeyService.
     """
 
     def Login(self, request, context):
@@ -81,6 +86,17 @@ class AuthServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ChangePassword(self, request, context):
+        """Changes the caller's own password after checking the current one, and revokes every other
+        login token of the caller (the one the call is made with keeps working; API keys are not
+        touched). Needs a login token: an API key is refused (PERMISSION_DENIED), so a leaked key
+        cannot take over the account. A wrong current_password is INVALID_ARGUMENT naming that
+        field.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AuthServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -99,6 +115,11 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     request_deserializer=hotdesk_dot_v1_dot_auth__pb2.GetCurrentUserRequest.FromString,
                     response_serializer=hotdesk_dot_v1_dot_auth__pb2.GetCurrentUserResponse.SerializeToString,
             ),
+            'ChangePassword': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChangePassword,
+                    request_deserializer=hotdesk_dot_v1_dot_auth__pb2.ChangePasswordRequest.FromString,
+                    response_serializer=hotdesk_dot_v1_dot_auth__pb2.ChangePasswordResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'hotdesk.v1.AuthService', rpc_method_handlers)
@@ -108,9 +129,9 @@ def add_AuthServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class AuthService(object):
-    """AuthService signs users in and out. Every other RPC needs a credential in the
-    `authorization: Bearer <token>` metadata (HTTP header over REST): a login token from Login
-    or an API key from ApiKeyService.
+    """AuthService signs users in and out and lets them change their own password. Every other RPC
+    needs a credential in the `authorization: Bearer <token>` metadata (HTTP header over REST): a
+    login token from Login or an API key from ApiKeyService.
     """
 
     @staticmethod
@@ -184,6 +205,33 @@ class AuthService(object):
             '/hotdesk.v1.AuthService/GetCurrentUser',
             hotdesk_dot_v1_dot_auth__pb2.GetCurrentUserRequest.SerializeToString,
             hotdesk_dot_v1_dot_auth__pb2.GetCurrentUserResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChangePassword(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/hotdesk.v1.AuthService/ChangePassword',
+            hotdesk_dot_v1_dot_auth__pb2.ChangePasswordRequest.SerializeToString,
+            hotdesk_dot_v1_dot_auth__pb2.ChangePasswordResponse.FromString,
             options,
             channel_credentials,
             insecure,

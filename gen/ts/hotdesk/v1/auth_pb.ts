@@ -6,6 +6,7 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_buf_validate_validate } from "../../buf/validate/validate_pb.js";
 import { file_google_api_annotations } from "../../google/api/annotations_pb.js";
+import { file_google_api_field_behavior } from "../../google/api/field_behavior_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { User } from "./user_pb.js";
@@ -16,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file hotdesk/v1/auth.proto.
  */
 export const file_hotdesk_v1_auth: GenFile = /*@__PURE__*/
-  fileDesc("ChVob3RkZXNrL3YxL2F1dGgucHJvdG8SCmhvdGRlc2sudjEiSQoMTG9naW5SZXF1ZXN0EhsKCHVzZXJuYW1lGAEgASgJQgm6SAZyBBABGEASHAoIcGFzc3dvcmQYAiABKAlCCrpIB3IFEAEYgAgibwoNTG9naW5SZXNwb25zZRINCgV0b2tlbhgBIAEoCRIvCgtleHBpcmVfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASHgoEdXNlchgDIAEoCzIQLmhvdGRlc2sudjEuVXNlciIPCg1Mb2dvdXRSZXF1ZXN0IhcKFUdldEN1cnJlbnRVc2VyUmVxdWVzdCIQCg5Mb2dvdXRSZXNwb25zZSI4ChZHZXRDdXJyZW50VXNlclJlc3BvbnNlEh4KBHVzZXIYASABKAsyEC5ob3RkZXNrLnYxLlVzZXIysQIKC0F1dGhTZXJ2aWNlElcKBUxvZ2luEhguaG90ZGVzay52MS5Mb2dpblJlcXVlc3QaGS5ob3RkZXNrLnYxLkxvZ2luUmVzcG9uc2UiGYLT5JMCEzoBKiIOL3YxL2F1dGg6bG9naW4SWwoGTG9nb3V0EhkuaG90ZGVzay52MS5Mb2dvdXRSZXF1ZXN0GhouaG90ZGVzay52MS5Mb2dvdXRSZXNwb25zZSIagtPkkwIUOgEqIg8vdjEvYXV0aDpsb2dvdXQSbAoOR2V0Q3VycmVudFVzZXISIS5ob3RkZXNrLnYxLkdldEN1cnJlbnRVc2VyUmVxdWVzdBoiLmhvdGRlc2sudjEuR2V0Q3VycmVudFVzZXJSZXNwb25zZSITgtPkkwINEgsvdjEvYXV0aC9tZUI4WjZnaXRodWIuY29tL2hvdGRlc2svaG90ZGVzay9nZW4vZ28vaG90ZGVzay92MTtob3RkZXNrdjFiBnByb3RvMw", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_timestamp, file_hotdesk_v1_user]);
+  fileDesc("ChVob3RkZXNrL3YxL2F1dGgucHJvdG8SCmhvdGRlc2sudjEiSQoMTG9naW5SZXF1ZXN0EhsKCHVzZXJuYW1lGAEgASgJQgm6SAZyBBABGEASHAoIcGFzc3dvcmQYAiABKAlCCrpIB3IFEAEYgAgibwoNTG9naW5SZXNwb25zZRINCgV0b2tlbhgBIAEoCRIvCgtleHBpcmVfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASHgoEdXNlchgDIAEoCzIQLmhvdGRlc2sudjEuVXNlciIPCg1Mb2dvdXRSZXF1ZXN0IhcKFUdldEN1cnJlbnRVc2VyUmVxdWVzdCIQCg5Mb2dvdXRSZXNwb25zZSI4ChZHZXRDdXJyZW50VXNlclJlc3BvbnNlEh4KBHVzZXIYASABKAsyEC5ob3RkZXNrLnYxLlVzZXIiZwoVQ2hhbmdlUGFzc3dvcmRSZXF1ZXN0EigKEGN1cnJlbnRfcGFzc3dvcmQYASABKAlCDuJBAQS6SAdyBRABGIAIEiQKDG5ld19wYXNzd29yZBgCIAEoCUIO4kEBBLpIB3IFEAgYgAgiNQoWQ2hhbmdlUGFzc3dvcmRSZXNwb25zZRIbChNyZXZva2VkX2xvZ2luX2NvdW50GAEgASgFMq4DCgtBdXRoU2VydmljZRJXCgVMb2dpbhIYLmhvdGRlc2sudjEuTG9naW5SZXF1ZXN0GhkuaG90ZGVzay52MS5Mb2dpblJlc3BvbnNlIhmC0+STAhM6ASoiDi92MS9hdXRoOmxvZ2luElsKBkxvZ291dBIZLmhvdGRlc2sudjEuTG9nb3V0UmVxdWVzdBoaLmhvdGRlc2sudjEuTG9nb3V0UmVzcG9uc2UiGoLT5JMCFDoBKiIPL3YxL2F1dGg6bG9nb3V0EmwKDkdldEN1cnJlbnRVc2VyEiEuaG90ZGVzay52MS5HZXRDdXJyZW50VXNlclJlcXVlc3QaIi5ob3RkZXNrLnYxLkdldEN1cnJlbnRVc2VyUmVzcG9uc2UiE4LT5JMCDRILL3YxL2F1dGgvbWUSewoOQ2hhbmdlUGFzc3dvcmQSIS5ob3RkZXNrLnYxLkNoYW5nZVBhc3N3b3JkUmVxdWVzdBoiLmhvdGRlc2sudjEuQ2hhbmdlUGFzc3dvcmRSZXNwb25zZSIigtPkkwIcOgEqIhcvdjEvYXV0aDpjaGFuZ2VQYXNzd29yZEI4WjZnaXRodWIuY29tL2hvdGRlc2svaG90ZGVzay9nZW4vZ28vaG90ZGVzay92MTtob3RkZXNrdjFiBnByb3RvMw", [file_buf_validate_validate, file_google_api_annotations, file_google_api_field_behavior, file_google_protobuf_timestamp, file_hotdesk_v1_user]);
 
 /**
  * Request for AuthService.Login.
@@ -148,9 +149,59 @@ export const GetCurrentUserResponseSchema: GenMessage<GetCurrentUserResponse> = 
   messageDesc(file_hotdesk_v1_auth, 5);
 
 /**
- * AuthService signs users in and out. Every other RPC needs a credential in the
- * `authorization: Bearer <token>` metadata (HTTP header over REST): a login token from Login
- * or an API key from ApiKeyService.
+ * Request for AuthService.ChangePassword.
+ *
+ * @generated from message hotdesk.v1.ChangePasswordRequest
+ */
+export type ChangePasswordRequest = Message<"hotdesk.v1.ChangePasswordRequest"> & {
+  /**
+   * The caller's password now.
+   *
+   * @generated from field: string current_password = 1;
+   */
+  currentPassword: string;
+
+  /**
+   * The new password, 8 to 1024 characters, different from the current one. Stored as an
+   * argon2id hash; never returned.
+   *
+   * @generated from field: string new_password = 2;
+   */
+  newPassword: string;
+};
+
+/**
+ * Describes the message hotdesk.v1.ChangePasswordRequest.
+ * Use `create(ChangePasswordRequestSchema)` to create a new message.
+ */
+export const ChangePasswordRequestSchema: GenMessage<ChangePasswordRequest> = /*@__PURE__*/
+  messageDesc(file_hotdesk_v1_auth, 6);
+
+/**
+ * Response for AuthService.ChangePassword.
+ *
+ * @generated from message hotdesk.v1.ChangePasswordResponse
+ */
+export type ChangePasswordResponse = Message<"hotdesk.v1.ChangePasswordResponse"> & {
+  /**
+   * How many of the caller's other login tokens (other sign-ins) were revoked.
+   *
+   * @generated from field: int32 revoked_login_count = 1;
+   */
+  revokedLoginCount: number;
+};
+
+/**
+ * Describes the message hotdesk.v1.ChangePasswordResponse.
+ * Use `create(ChangePasswordResponseSchema)` to create a new message.
+ */
+export const ChangePasswordResponseSchema: GenMessage<ChangePasswordResponse> = /*@__PURE__*/
+  messageDesc(file_hotdesk_v1_auth, 7);
+
+/**
+ * AuthService signs users in and out and lets them change their own password. Every other RPC
+ * needs a credential in the `authorization: Bearer <token>` metadata (HTTP header over REST): a
+ * login token from Login or an API key from ApiKeyService.
  *
  * @generated from service hotdesk.v1.AuthService
  */
@@ -184,6 +235,20 @@ export const AuthService: GenService<{
     methodKind: "unary";
     input: typeof GetCurrentUserRequestSchema;
     output: typeof GetCurrentUserResponseSchema;
+  },
+  /**
+   * Changes the caller's own password after checking the current one, and revokes every other
+   * login token of the caller (the one the call is made with keeps working; API keys are not
+   * touched). Needs a login token: an API key is refused (PERMISSION_DENIED), so a leaked key
+   * cannot take over the account. A wrong current_password is INVALID_ARGUMENT naming that
+   * field.
+   *
+   * @generated from rpc hotdesk.v1.AuthService.ChangePassword
+   */
+  changePassword: {
+    methodKind: "unary";
+    input: typeof ChangePasswordRequestSchema;
+    output: typeof ChangePasswordResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_hotdesk_v1_auth, 0);
