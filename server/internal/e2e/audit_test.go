@@ -62,10 +62,10 @@ func TestAuditTrail(t *testing.T) {
 	if d := find("/hotdesk.v1.WorkspaceService/DeleteWorkspace", "OK"); d.GetResourceId() != ws.GetId() || d.GetUserId() != adminID || d.GetApiKeyId() != key.GetApiKey().GetId() {
 		t.Errorf("delete by API key: %v", d)
 	}
-	if r := find("/hotdesk.v1.ZoneService/CreateZone", "PermissionDenied"); r.GetUserId() != u.GetId() {
+	if r := find("/hotdesk.v1.ZoneService/CreateZone", "PERMISSION_DENIED"); r.GetUserId() != u.GetId() {
 		t.Errorf("refused event %v, want user %s", r, u.GetId())
 	}
-	if fl := find("/hotdesk.v1.AuthService/Login", "Unauthenticated"); fl.GetUserId() != "" {
+	if fl := find("/hotdesk.v1.AuthService/Login", "UNAUTHENTICATED"); fl.GetUserId() != "" {
 		t.Errorf("failed login event %v", fl)
 	}
 	for _, e := range events {

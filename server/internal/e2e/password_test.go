@@ -193,7 +193,7 @@ func TestChangePasswordRefusals(t *testing.T) {
 			seen[e.GetCode()]++
 		}
 	}
-	if seen["InvalidArgument"] < 5 || seen["PermissionDenied"] < 4 || seen["Unauthenticated"] < 2 || seen["OK"] != 0 {
+	if seen["INVALID_ARGUMENT"] < 5 || seen["PERMISSION_DENIED"] < 4 || seen["UNAUTHENTICATED"] < 2 || seen["OK"] != 0 {
 		t.Errorf("ChangePassword audit events by code: %v", seen)
 	}
 }

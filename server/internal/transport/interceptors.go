@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"buf.build/go/protovalidate"
+	rpccode "google.golang.org/genproto/googleapis/rpc/code"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -116,7 +117,7 @@ func (c *chain) finish(ctx context.Context, cl *call, req, resp any, err error) 
 	elapsed := time.Since(cl.start)
 	c.metrics.observe(cl.method, code, elapsed)
 	if c.audit != nil && audited(cl.method) {
-		e := &model.AuditEvent{Method: cl.method, Code: code.String(), Peer: clientAddr(ctx), ResourceID: resourceID(req, resp)}
+		e := &model.AuditEvent{Method: cl.method, Code: rpccode.Code(code).String(), Peer: clientAddr(ctx), ResourceID: resourceID(req, resp)}
 		if cl.who != nil {
 			e.UserID, e.APIKeyID = cl.who.UserID, cl.who.APIKeyID
 		} else if lr, ok := resp.(*pb.LoginResponse); ok && lr != nil {
