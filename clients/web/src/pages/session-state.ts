@@ -1,7 +1,7 @@
 // What a session's state means to a person: its label and colour, the progress steps of a
 // launch, the time it has left, and live watches of several sessions at once. Shared by the
 // user's pages and the administrators' session list.
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ENDED_STATES, SessionState } from "@hotdesk/client";
 import type { Session } from "@hotdesk/client";
 import { client } from "../api";
@@ -220,4 +220,31 @@ export function useSessionWatches(
       m.clear();
     };
   }, []);
+}
+
+/**
+ * Keep-alive of one session: press() pushes its idle deadline out, hands the answer to
+ * onChange and says until when (or that the maximum lifetime caps it).
+ */
+export function useKeepAlive(session: Session, onChange: (s: Session) => void) {
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState("");
+  const [error, setError] = useState<unknown>(undefined);
+  const press = async () => {
+    setBusy(true);
+    setError(undefined);
+    setDone("");
+    try {
+      const next = await client.sessions.keepAlive(session.id);
+      onChange(next);
+      const end = endsAt(next);
+      const capped = end && dateOf(next.maxExpireTime)?.getTime() === end.getTime();
+      setDone(end ? `Kept alive until ${clock(end)}${capped ? " (its maximum lifetime)" : ""}.` : "Kept alive.");
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, done, error, press };
 }

@@ -17,6 +17,7 @@ import {
   stepClass,
   steps,
   timeLeft,
+  useKeepAlive,
 } from "./session-state";
 import type { Step } from "./session-state";
 import type { PageProps } from "./types";
@@ -112,29 +113,10 @@ function SessionView({ session: s, workspace, pulled, onChange, watchError, onRe
   const now = useNow(1000);
   // Once the session ends its buttons go away; the focus then goes to the heading.
   const card = useKeepFocus<HTMLDivElement>();
-  const [kept, setKept] = useState("");
-  const [keepError, setKeepError] = useState<unknown>(undefined);
-  const [keeping, setKeeping] = useState(false);
+  const keep = useKeepAlive(s, onChange);
   const running = s.state === SessionState.RUNNING;
   const ended = isEnded(s.state);
   const left = timeLeft(s, now);
-
-  const keepAlive = async () => {
-    setKeeping(true);
-    setKeepError(undefined);
-    setKept("");
-    try {
-      const next = await client.sessions.keepAlive(s.id);
-      onChange(next);
-      const end = endsAt(next);
-      const capped = end && dateOf(next.maxExpireTime)?.getTime() === end.getTime();
-      setKept(end ? `Kept alive until ${clock(end)}${capped ? " (its maximum lifetime)" : ""}.` : "Kept alive.");
-    } catch (e) {
-      setKeepError(e);
-    } finally {
-      setKeeping(false);
-    }
-  };
 
   return (
     <div class="card session-card" ref={card}>
@@ -177,7 +159,7 @@ function SessionView({ session: s, workspace, pulled, onChange, watchError, onRe
             )}
             {running && (
               <span class="keep">
-                <button type="button" onClick={() => void keepAlive()} disabled={keeping} aria-busy={keeping}>
+                <button type="button" onClick={() => void keep.press()} disabled={keep.busy} aria-busy={keep.busy}>
                   Keep alive
                 </button>
               </span>
@@ -187,12 +169,12 @@ function SessionView({ session: s, workspace, pulled, onChange, watchError, onRe
         )}
         {running && (
           <p class="small session-note" role="status">
-            {kept}
+            {keep.done}
           </p>
         )}
-        {keepError ? (
+        {keep.error ? (
           <p class="field-error" role="alert">
-            {messageOf(keepError)}
+            {messageOf(keep.error)}
           </p>
         ) : null}
         {watchError ? (

@@ -7,7 +7,7 @@ import { client, messageOf } from "../api";
 import { navigate } from "../router";
 import { Badge, ConfirmButton, ErrorNote, Loading, Page, Table, When, duration, shortId, useAsync, useNow } from "../ui/common";
 import type { Column } from "../ui/common";
-import { clock, endsAt, isEnded, isFailure, stateLabel, stateTone, timeLeft, useSessionWatches } from "./session-state";
+import { endsAt, isEnded, isFailure, stateLabel, stateTone, timeLeft, useKeepAlive, useSessionWatches } from "./session-state";
 import type { PageProps } from "./types";
 import "./user.css";
 
@@ -188,24 +188,7 @@ export function MySessionsPage({ me, query }: PageProps) {
 }
 
 function KeepAlive({ session, onChange }: { session: Session; onChange: (s: Session) => void }) {
-  const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState("");
-  const [error, setError] = useState<unknown>(undefined);
-  const press = async () => {
-    setBusy(true);
-    setError(undefined);
-    setDone("");
-    try {
-      const next = await client.sessions.keepAlive(session.id);
-      onChange(next);
-      const end = endsAt(next);
-      setDone(end ? `Until ${clock(end)}` : "Kept alive");
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, done, error, press } = useKeepAlive(session, onChange);
   return (
     <span class="keep">
       <button type="button" class="small" disabled={busy} aria-busy={busy} onClick={() => void press()}>
