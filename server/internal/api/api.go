@@ -22,6 +22,8 @@ type Deps struct {
 	Box      *secrets.Box
 	Authn    *Authenticator
 	TokenTTL time.Duration
+	// Throttle limits password guessing (Login, ChangePassword); nil limits nothing.
+	Throttle *auth.Throttle
 	Sessions *sessions.Service
 	Watchers *sessions.Watchers
 	// Tokens mints agent enrollment tokens (enroll.Service).

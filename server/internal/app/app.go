@@ -122,9 +122,12 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, er
 		return nil, ctx.Err()
 	}
 	authn := api.NewAuthenticator(a.Store, cfg.AuthCacheTTL)
-	services := api.New(api.Deps{Store: a.Store, Box: box, Authn: authn, TokenTTL: cfg.TokenTTL, Tokens: enr,
+	throttle := auth.NewThrottle(a.Store, auth.ThrottleConfig{MaxFailures: cfg.LoginMaxFailures, MaxAddressFailures: cfg.LoginMaxAddressFailures,
+		Window: cfg.LoginFailureWindow, Lockout: cfg.LoginLockout, MaxLockout: cfg.LoginMaxLockout})
+	services := api.New(api.Deps{Store: a.Store, Box: box, Authn: authn, TokenTTL: cfg.TokenTTL, Throttle: throttle, Tokens: enr,
 		Sessions: lifecycle, Watchers: watchers, Connect: a.connect, Images: imageSvc, AgentAddress: a.agentAddress})
-	a.srv, err = transport.New(transport.Options{Log: log, Authn: authn, Audit: a.Store, Services: services,
+	trusted, _ := cfg.TrustedProxyNets() // checked by cfg.Validate
+	a.srv, err = transport.New(transport.Options{Log: log, Authn: authn, Audit: a.Store, Services: services, TrustedProxies: trusted,
 		Ready: a.Store.Ping, OpenAPI: openapi.Spec, Routes: func(mux *http.ServeMux) {
 			mux.Handle("GET /connect/{session_id}/ws", a.connect.Handler())
 			web.Routes(mux, cfg.NoVNCDir)
@@ -281,8 +284,9 @@ func (a *App) bootstrapAdmin(ctx context.Context) error {
 	return nil
 }
 
-// housekeeping prunes expired login tokens and old idempotency keys. Every replica may run
-// it: the deletes are idempotent and cheap.
+// housekeeping prunes expired login tokens, old idempotency keys and enrollment tokens, and
+// sign-in throttle counters with nothing left to remember. Every replica may run it: the
+// deletes are idempotent and cheap.
 func (a *App) housekeeping(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -299,6 +303,9 @@ func (a *App) housekeeping(ctx context.Context) {
 			}
 			if err := a.Store.PruneEnrollmentTokens(ctx, 24*time.Hour); err != nil && !errors.Is(err, context.Canceled) {
 				a.log.Warn("pruning enrollment tokens", "error", err.Error())
+			}
+			if err := a.Store.PruneLoginThrottles(ctx, a.cfg.LoginFailureWindow, a.cfg.LoginMaxLockout); err != nil && !errors.Is(err, context.Canceled) {
+				a.log.Warn("pruning sign-in throttle counters", "error", err.Error())
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -71,6 +72,20 @@ type Config struct {
 	ImagePruneMode       string        `json:"image_prune_mode"`
 	MaxConcurrentPulls   int           `json:"max_concurrent_pulls"`
 	ImageResyncInterval  time.Duration `json:"image_resync_interval"`
+	// Sign-in throttling: LoginMaxFailures failed sign-ins (Login, or ChangePassword with a
+	// wrong current password) for one user name within LoginFailureWindow, or
+	// LoginMaxAddressFailures from one client address, lock that name or address out for
+	// LoginLockout, doubled at each further lockout up to LoginMaxLockout. A limit of 0 turns
+	// that count off.
+	LoginMaxFailures        int           `json:"login_max_failures"`
+	LoginMaxAddressFailures int           `json:"login_max_address_failures"`
+	LoginFailureWindow      time.Duration `json:"login_failure_window"`
+	LoginLockout            time.Duration `json:"login_lockout"`
+	LoginMaxLockout         time.Duration `json:"login_max_lockout"`
+	// TrustedProxies are IP networks (CIDR) or addresses of proxies in front of the server
+	// (load balancers) whose X-Forwarded-For is believed, so that the audit log and the
+	// per-address sign-in limit see the real client rather than the proxy.
+	TrustedProxies []string `json:"trusted_proxies"`
 }
 
 // Defaults returns the configuration for a local single-node install.
@@ -95,6 +110,12 @@ func Defaults() Config {
 
 		ImageRefreshInterval: time.Hour,
 		ImageResyncInterval:  time.Minute,
+
+		LoginMaxFailures:        5,
+		LoginMaxAddressFailures: 50,
+		LoginFailureWindow:      15 * time.Minute,
+		LoginLockout:            time.Minute,
+		LoginMaxLockout:         time.Hour,
 	}
 }
 
@@ -116,6 +137,12 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&fromFlags.AdminUsername, "admin-username", "", "first administrator's name (HOTDESK_ADMIN_USERNAME; default admin)")
 	fs.StringVar(&fromFlags.AdminPasswordFile, "admin-password-file", "", "where to write a generated first-admin password (HOTDESK_ADMIN_PASSWORD_FILE)")
 	fs.StringVar(&fromFlags.LogLevel, "log-level", "", "debug, info, warn or error (HOTDESK_LOG_LEVEL)")
+	fs.IntVar(&fromFlags.LoginMaxFailures, "login-max-failures", 0, "failed sign-ins per user name within the window before a lockout; 0 turns the count off (HOTDESK_LOGIN_MAX_FAILURES; default 5)")
+	fs.IntVar(&fromFlags.LoginMaxAddressFailures, "login-max-address-failures", 0, "failed sign-ins per client address within the window before a lockout; 0 turns the count off (HOTDESK_LOGIN_MAX_ADDRESS_FAILURES; default 50)")
+	fs.DurationVar(&fromFlags.LoginFailureWindow, "login-failure-window", 0, "window failed sign-ins are counted in (HOTDESK_LOGIN_FAILURE_WINDOW; default 15m)")
+	fs.DurationVar(&fromFlags.LoginLockout, "login-lockout", 0, "first lockout; each further one doubles (HOTDESK_LOGIN_LOCKOUT; default 1m)")
+	fs.DurationVar(&fromFlags.LoginMaxLockout, "login-max-lockout", 0, "longest lockout (HOTDESK_LOGIN_MAX_LOCKOUT; default 1h)")
+	trustedProxies := fs.String("trusted-proxies", "", "comma-separated networks (CIDR) or addresses of proxies whose X-Forwarded-For is believed (HOTDESK_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -160,12 +187,36 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		}
 		c.ImageRefreshInterval = d
 	}
-	if v := getenv("HOTDESK_MAX_DB_CONNS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return c, fmt.Errorf("HOTDESK_MAX_DB_CONNS: %w", err)
+	ints := []struct {
+		name string
+		dst  *int
+	}{{"HOTDESK_MAX_DB_CONNS", &c.MaxDBConns}, {"HOTDESK_LOGIN_MAX_FAILURES", &c.LoginMaxFailures},
+		{"HOTDESK_LOGIN_MAX_ADDRESS_FAILURES", &c.LoginMaxAddressFailures}}
+	for _, e := range ints {
+		if v := getenv(e.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return c, fmt.Errorf("%s: %w", e.name, err)
+			}
+			*e.dst = n
 		}
-		c.MaxDBConns = n
+	}
+	durations := []struct {
+		name string
+		dst  *time.Duration
+	}{{"HOTDESK_LOGIN_FAILURE_WINDOW", &c.LoginFailureWindow}, {"HOTDESK_LOGIN_LOCKOUT", &c.LoginLockout},
+		{"HOTDESK_LOGIN_MAX_LOCKOUT", &c.LoginMaxLockout}}
+	for _, e := range durations {
+		if v := getenv(e.name); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return c, fmt.Errorf("%s: %w", e.name, err)
+			}
+			*e.dst = d
+		}
+	}
+	if v := getenv("HOTDESK_TRUSTED_PROXIES"); v != "" {
+		c.TrustedProxies = splitList(v)
 	}
 	fs.Visit(func(f *flag.Flag) {
 		switch f.Name {
@@ -193,6 +244,18 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 			c.AdminPasswordFile = fromFlags.AdminPasswordFile
 		case "log-level":
 			c.LogLevel = fromFlags.LogLevel
+		case "login-max-failures":
+			c.LoginMaxFailures = fromFlags.LoginMaxFailures
+		case "login-max-address-failures":
+			c.LoginMaxAddressFailures = fromFlags.LoginMaxAddressFailures
+		case "login-failure-window":
+			c.LoginFailureWindow = fromFlags.LoginFailureWindow
+		case "login-lockout":
+			c.LoginLockout = fromFlags.LoginLockout
+		case "login-max-lockout":
+			c.LoginMaxLockout = fromFlags.LoginMaxLockout
+		case "trusted-proxies":
+			c.TrustedProxies = splitList(*trustedProxies)
 		}
 	})
 	if c.SecretKeyFile == "" {
@@ -256,12 +319,42 @@ func (c Config) Validate() error {
 	if c.MaxConcurrentPulls < 0 || c.MaxConcurrentPulls > 64 {
 		return fmt.Errorf("max concurrent pulls %d: use 0 (each agent's own) to 64", c.MaxConcurrentPulls)
 	}
+	if c.LoginMaxFailures < 0 || c.LoginMaxAddressFailures < 0 {
+		return fmt.Errorf("login failure limits %d and %d: use 0 (no limit) or more", c.LoginMaxFailures, c.LoginMaxAddressFailures)
+	}
+	if c.LoginFailureWindow < time.Second || c.LoginLockout < time.Second {
+		return fmt.Errorf("login failure window %s and lockout %s must each be at least 1s", c.LoginFailureWindow, c.LoginLockout)
+	}
+	if c.LoginMaxLockout < c.LoginLockout {
+		return fmt.Errorf("longest login lockout %s is shorter than the first one, %s", c.LoginMaxLockout, c.LoginLockout)
+	}
+	if _, err := c.TrustedProxyNets(); err != nil {
+		return err
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
 		return fmt.Errorf("log level %q: use debug, info, warn or error", c.LogLevel)
 	}
 	return nil
+}
+
+// TrustedProxyNets parses TrustedProxies; a bare address is a network of one.
+func (c Config) TrustedProxyNets() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, v := range c.TrustedProxies {
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			a, aerr := netip.ParseAddr(v)
+			if aerr != nil {
+				return nil, fmt.Errorf("trusted proxy %q: want a network such as 10.0.0.0/8 or an IP address", v)
+			}
+			a = a.Unmap()
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // splitList splits a comma-separated setting, dropping blanks.

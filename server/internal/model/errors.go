@@ -5,6 +5,7 @@ package model
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies an Error; the transport maps each to a gRPC status code and HTTP status.
@@ -31,6 +32,9 @@ type Error struct {
 	// Reason is a stable UPPER_SNAKE identifier for programs (google.rpc.ErrorInfo.reason).
 	Reason string
 	Msg    string
+	// RetryAfter, when above zero, says how long until the same request may succeed
+	// (google.rpc.RetryInfo; Retry-After over REST).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return e.Msg }
@@ -63,6 +67,12 @@ func PermissionDenied(format string, args ...any) *Error {
 // Unauthenticated reports a missing, bad or expired credential.
 func Unauthenticated(format string, args ...any) *Error {
 	return &Error{Code: CodeUnauthenticated, Reason: "UNAUTHENTICATED", Msg: fmt.Sprintf(format, args...)}
+}
+
+// ResourceExhausted reports a limit the caller reached for now; retryAfter, when above zero,
+// says when to try again.
+func ResourceExhausted(reason string, retryAfter time.Duration, format string, args ...any) *Error {
+	return &Error{Code: CodeResourceExhausted, Reason: reason, Msg: fmt.Sprintf(format, args...), RetryAfter: retryAfter}
 }
 
 // AsError returns the *Error in err's chain, if any.

@@ -7,10 +7,13 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/protoadapt"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/hotdesk/hotdesk/server/internal/model"
 )
@@ -41,14 +44,16 @@ func toStatus(ctx context.Context, log *slog.Logger, method string, err error) e
 	if e, ok := model.AsError(err); ok {
 		st := status.New(modelCodes[e.Code], e.Msg)
 		info := &errdetails.ErrorInfo{Reason: e.Reason, Domain: errorDomain}
+		details := []protoadapt.MessageV1{info}
 		if e.Field != "" {
 			info.Metadata = map[string]string{"field": e.Field}
-			if withBR, err := st.WithDetails(info, &errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{{Field: e.Field, Description: e.Msg}}}); err == nil {
-				return withBR.Err()
-			}
+			details = append(details, &errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{{Field: e.Field, Description: e.Msg}}})
 		}
-		if withInfo, err := st.WithDetails(info); err == nil {
-			return withInfo.Err()
+		if e.RetryAfter > 0 {
+			details = append(details, &errdetails.RetryInfo{RetryDelay: durationpb.New(e.RetryAfter)})
+		}
+		if withDetails, err := st.WithDetails(details...); err == nil {
+			return withDetails.Err()
 		}
 		return st.Err()
 	}
@@ -62,4 +67,14 @@ func toStatus(ctx context.Context, log *slog.Logger, method string, err error) e
 	st, _ := status.New(codes.Internal, "internal error; the server log has the details").
 		WithDetails(&errdetails.ErrorInfo{Reason: "INTERNAL", Domain: errorDomain})
 	return st.Err()
+}
+
+// retryAfter is the RetryInfo delay of a status error, or 0 without one.
+func retryAfter(err error) time.Duration {
+	for _, d := range status.Convert(err).Details() {
+		if ri, ok := d.(*errdetails.RetryInfo); ok {
+			return ri.GetRetryDelay().AsDuration()
+		}
+	}
+	return 0
 }

@@ -3,7 +3,7 @@ package transport
 import (
 	"context"
 	"log/slog"
-	"net"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -45,6 +45,8 @@ type chain struct {
 	// pending lists contracted services and methods not built yet: they answer UNIMPLEMENTED
 	// before request validation, so callers learn that first.
 	pending map[string]bool
+	// trusted are the proxies whose x-forwarded-for is believed (clientAddr).
+	trusted []netip.Prefix
 }
 
 func (c *chain) notBuilt(method string) error {
@@ -60,11 +62,13 @@ type call struct {
 	method string
 	start  time.Time
 	who    *auth.Principal
+	addr   string // the caller's IP address (clientAddr)
 }
 
 // begin authenticates and authorizes a call. It runs for unary and streaming RPCs alike.
 func (c *chain) begin(ctx context.Context, method string) (context.Context, *call, error) {
-	cl := &call{method: method, start: time.Now()}
+	cl := &call{method: method, start: time.Now(), addr: c.clientAddr(ctx)}
+	ctx = auth.WithClientAddr(ctx, cl.addr)
 	md, _ := metadata.FromIncomingContext(ctx)
 	if vals := md.Get("authorization"); len(vals) > 0 {
 		secret, ok := auth.BearerFromHeader(vals[0])
@@ -117,7 +121,7 @@ func (c *chain) finish(ctx context.Context, cl *call, req, resp any, err error) 
 	elapsed := time.Since(cl.start)
 	c.metrics.observe(cl.method, code, elapsed)
 	if c.audit != nil && audited(cl.method) {
-		e := &model.AuditEvent{Method: cl.method, Code: rpccode.Code(code).String(), Peer: clientAddr(ctx), ResourceID: resourceID(req, resp)}
+		e := &model.AuditEvent{Method: cl.method, Code: rpccode.Code(code).String(), Peer: cl.addr, ResourceID: resourceID(req, resp)}
 		if cl.who != nil {
 			e.UserID, e.APIKeyID = cl.who.UserID, cl.who.APIKeyID
 		} else if lr, ok := resp.(*pb.LoginResponse); ok && lr != nil {
@@ -185,21 +189,58 @@ func idField(m protoreflect.Message) string {
 	return ""
 }
 
-// clientAddr is the caller's address; calls relayed by the REST gateway carry it in
-// x-forwarded-for.
-func clientAddr(ctx context.Context) string {
+// clientAddr is the caller's IP address as far as this server can vouch for it: the TCP peer
+// of a gRPC call, and for a REST call the HTTP client, which the in-process gateway appends to
+// x-forwarded-for. What a caller says about itself (an x-forwarded-for it sends) is believed
+// only from a trusted proxy, hop by hop from the nearest one; otherwise a guesser could take a
+// fresh sign-in count, or hide in the audit log, by making an address up.
+func (c *chain) clientAddr(ctx context.Context) string {
+	var hops []string // nearest last
 	if md, ok := metadata.FromIncomingContext(ctx); ok {
-		if f := md.Get("x-forwarded-for"); len(f) > 0 {
-			return f[0]
+		for _, v := range md.Get("x-forwarded-for") {
+			for _, h := range strings.Split(v, ",") {
+				hops = append(hops, strings.TrimSpace(h))
+			}
 		}
 	}
-	if p, ok := peer.FromContext(ctx); ok && p.Addr != nil {
-		if host, _, err := net.SplitHostPort(p.Addr.String()); err == nil {
-			return host
+	p, ok := peer.FromContext(ctx)
+	if !ok || p.Addr == nil {
+		return ""
+	}
+	var addr netip.Addr
+	if p.Addr.Network() == "bufconn" {
+		// Relayed by the gateway: its last hop is the HTTP client's address.
+		if len(hops) == 0 {
+			return ""
 		}
+		addr, _ = netip.ParseAddr(hops[len(hops)-1])
+		hops = hops[:len(hops)-1]
+	} else if ap, err := netip.ParseAddrPort(p.Addr.String()); err == nil {
+		addr = ap.Addr()
+	} else {
 		return p.Addr.String()
 	}
-	return ""
+	addr = addr.Unmap()
+	for len(hops) > 0 && c.isTrusted(addr) {
+		next, err := netip.ParseAddr(hops[len(hops)-1])
+		if err != nil {
+			break // a hop that is no address: the last good one is the best there is
+		}
+		addr, hops = next.Unmap(), hops[:len(hops)-1]
+	}
+	if !addr.IsValid() {
+		return ""
+	}
+	return addr.String()
+}
+
+func (c *chain) isTrusted(a netip.Addr) bool {
+	for _, p := range c.trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *chain) recoverPanic(ctx context.Context, method string, err *error) {

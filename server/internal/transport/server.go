@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -42,6 +44,9 @@ type Options struct {
 	OpenAPI []byte
 	// Routes, if set, adds HTTP routes of other packages (browser pages, the session proxy).
 	Routes func(mux *http.ServeMux)
+	// TrustedProxies are the networks of proxies whose X-Forwarded-For is believed when
+	// telling who a caller is (audit, sign-in throttling); nobody's is by default.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is the API front: gRPC, the REST gateway and the operational HTTP endpoints.
@@ -69,6 +74,7 @@ func New(o Options) (*Server, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	c := &chain{log: o.Log, authn: o.Authn, policy: auth.DefaultPolicy(), validator: v, audit: o.Audit, metrics: newMetrics(reg),
+		trusted: o.TrustedProxies,
 		pending: map[string]bool{
 			"hotdesk.v1.PoolService":   true,
 			"hotdesk.v1.ServerService": true,
@@ -127,6 +133,13 @@ func (s *Server) gateway() (http.Handler, error) {
 				return "x-request-id", true
 			}
 			return runtime.DefaultHeaderMatcher(h)
+		}),
+		// A refusal that says when to try again (RetryInfo) says it in Retry-After too.
+		runtime.WithErrorHandler(func(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
+			if d := retryAfter(err); d > 0 {
+				w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
+			}
+			runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)
 		}),
 	)
 	ctx := context.Background()

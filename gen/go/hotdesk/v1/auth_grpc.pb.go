@@ -34,6 +34,9 @@ const (
 // login token from Login or an API key from ApiKeyService.
 type AuthServiceClient interface {
 	// Exchanges a user name and password for a bearer token with an expiry. Needs no credential.
+	// Failed attempts are counted per user name and per client address: past the server's limit
+	// every attempt, even with the right password, is refused with RESOURCE_EXHAUSTED (HTTP 429,
+	// reason LOGIN_THROTTLED) and a google.rpc.RetryInfo saying when to try again.
 	Login(ctx context.Context, in *LoginRequest, opts ...grpc.CallOption) (*LoginResponse, error)
 	// Revokes the login token the call is made with.
 	Logout(ctx context.Context, in *LogoutRequest, opts ...grpc.CallOption) (*LogoutResponse, error)
@@ -43,7 +46,7 @@ type AuthServiceClient interface {
 	// login token of the caller (the one the call is made with keeps working; API keys are not
 	// touched). Needs a login token: an API key is refused (PERMISSION_DENIED), so a leaked key
 	// cannot take over the account. A wrong current_password is INVALID_ARGUMENT naming that
-	// field.
+	// field, and counts as a failed sign-in: past the limit the call is refused as Login is.
 	ChangePassword(ctx context.Context, in *ChangePasswordRequest, opts ...grpc.CallOption) (*ChangePasswordResponse, error)
 }
 
@@ -104,6 +107,9 @@ func (c *authServiceClient) ChangePassword(ctx context.Context, in *ChangePasswo
 // login token from Login or an API key from ApiKeyService.
 type AuthServiceServer interface {
 	// Exchanges a user name and password for a bearer token with an expiry. Needs no credential.
+	// Failed attempts are counted per user name and per client address: past the server's limit
+	// every attempt, even with the right password, is refused with RESOURCE_EXHAUSTED (HTTP 429,
+	// reason LOGIN_THROTTLED) and a google.rpc.RetryInfo saying when to try again.
 	Login(context.Context, *LoginRequest) (*LoginResponse, error)
 	// Revokes the login token the call is made with.
 	Logout(context.Context, *LogoutRequest) (*LogoutResponse, error)
@@ -113,7 +119,7 @@ type AuthServiceServer interface {
 	// login token of the caller (the one the call is made with keeps working; API keys are not
 	// touched). Needs a login token: an API key is refused (PERMISSION_DENIED), so a leaked key
 	// cannot take over the account. A wrong current_password is INVALID_ARGUMENT naming that
-	// field.
+	// field, and counts as a failed sign-in: past the limit the call is refused as Login is.
 	ChangePassword(context.Context, *ChangePasswordRequest) (*ChangePasswordResponse, error)
 	mustEmbedUnimplementedAuthServiceServer()
 }

@@ -67,6 +67,9 @@ class AuthServiceServicer(object):
 
     def Login(self, request, context):
         """Exchanges a user name and password for a bearer token with an expiry. Needs no credential.
+        Failed attempts are counted per user name and per client address: past the server's limit
+        every attempt, even with the right password, is refused with RESOURCE_EXHAUSTED (HTTP 429,
+        reason LOGIN_THROTTLED) and a google.rpc.RetryInfo saying when to try again.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -91,7 +94,7 @@ class AuthServiceServicer(object):
         login token of the caller (the one the call is made with keeps working; API keys are not
         touched). Needs a login token: an API key is refused (PERMISSION_DENIED), so a leaked key
         cannot take over the account. A wrong current_password is INVALID_ARGUMENT naming that
-        field.
+        field, and counts as a failed sign-in: past the limit the call is refused as Login is.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

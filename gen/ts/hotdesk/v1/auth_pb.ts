@@ -208,6 +208,9 @@ export const ChangePasswordResponseSchema: GenMessage<ChangePasswordResponse> = 
 export const AuthService: GenService<{
   /**
    * Exchanges a user name and password for a bearer token with an expiry. Needs no credential.
+   * Failed attempts are counted per user name and per client address: past the server's limit
+   * every attempt, even with the right password, is refused with RESOURCE_EXHAUSTED (HTTP 429,
+   * reason LOGIN_THROTTLED) and a google.rpc.RetryInfo saying when to try again.
    *
    * @generated from rpc hotdesk.v1.AuthService.Login
    */
@@ -241,7 +244,7 @@ export const AuthService: GenService<{
    * login token of the caller (the one the call is made with keeps working; API keys are not
    * touched). Needs a login token: an API key is refused (PERMISSION_DENIED), so a leaked key
    * cannot take over the account. A wrong current_password is INVALID_ARGUMENT naming that
-   * field.
+   * field, and counts as a failed sign-in: past the limit the call is refused as Login is.
    *
    * @generated from rpc hotdesk.v1.AuthService.ChangePassword
    */
