@@ -62,21 +62,24 @@ registered=$state/registered-images
 touch "$registered"
 in_use=$(curl -fsS "$url/v1/workspaces?pageSize=1000" "${auth[@]}" |
   json '"\n".join(w.get("container", {}).get("image", "") for w in d.get("workspaces", []))')
-register() { # IMAGE NAME CORES MEMORY_MB DESCRIPTION
+register() { # IMAGE NAME CORES MEMORY_MB DESCRIPTION THUMBNAIL(images/thumbnails/*.svg)
   grep -qxF "$1" "$registered" && return 0
   docker image inspect "$1" >/dev/null 2>&1 || return 0
   if ! grep -qxF "$1" <<<"$in_use"; then
+    # The dashboard's tile picture, inline: nothing to host.
+    thumb="data:image/svg+xml;base64,$(base64 -w0 "images/thumbnails/$6.svg")"
     curl -fsS -XPOST "$url/v1/workspaces" "${auth[@]}" -d "{\"workspace\":{\"name\":\"$2\",
       \"description\":\"$5 ($1)\",\"kind\":\"WORKSPACE_KIND_CONTAINER\",\"enabled\":true,
+      \"thumbnailUrl\":\"$thumb\",
       \"container\":{\"image\":\"$1\",\"cores\":$3,\"memoryMb\":\"$4\"}}}" >/dev/null
     echo "run: registered the workspace \"$2\" ($1)"
   fi
   echo "$1" >>"$registered"
 }
-register hotdesk/testvnc:1 "Test desktop" 1 256 "Small local image that answers like a VNC server"
-register hotdesk/desktop:1 "Desktop" 2 2048 "Light desktop: openbox, file manager, panel, terminal"
-register hotdesk/desktop-deluxe:1 "Desktop Deluxe" 2 4096 "Desktop with LibreOffice Writer and Calc, Chromium, Mousepad"
-register hotdesk/browser:1 "Browser" 1 2048 "Chromium alone, filling the screen"
+register hotdesk/testvnc:1 "Test desktop" 1 256 "Small local image that answers like a VNC server" testvnc
+register hotdesk/desktop:1 "Desktop" 2 2048 "Light desktop: openbox, file manager, panel, terminal" desktop
+register hotdesk/desktop-deluxe:1 "Desktop Deluxe" 2 4096 "Desktop with LibreOffice Writer and Calc, Chromium, Mousepad" deluxe
+register hotdesk/browser:1 "Browser" 1 2048 "Chromium alone, filling the screen" browser
 
 cat <<MSG
 
