@@ -226,7 +226,15 @@ func TestCreateSessionQuotaNetworkAndVolumes(t *testing.T) {
 	if _, err := d.cli.NetworkCreate(ctx, netName, network.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { d.cli.NetworkRemove(context.Background(), netName) })
+	t.Cleanup(func() {
+		// Cleanups run last-registered first: the session container, removed only by
+		// newTestDocker's cleanup, would still hold the network. Remove it first, and say so if
+		// the network stays (leaked networks use up Docker's address pools run after run).
+		removeAgentContainers(d.cli, d.agentID)
+		if err := d.cli.NetworkRemove(context.Background(), netName); err != nil {
+			t.Errorf("remove test network %s: %v", netName, err)
+		}
+	})
 	host := t.TempDir()
 
 	cmd := createCmd(uuid.NewString())
