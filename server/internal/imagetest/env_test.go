@@ -76,6 +76,7 @@ func (e *env) push(repo, tag, marker string, padding int) string {
 	ref := fmt.Sprintf("%s/%s/%s:%s", e.reg.Addr, e.ns, repo, tag)
 	id := registrytest.BuildAndPush(e.t, e.docker, registrytest.Image{Ref: ref, Marker: marker, Padding: padding, Username: regUser, Password: regPass})
 	e.cleanupImage(e.pullRef(repo, tag))
+	e.cleanupImage(id) // by id too: a later push under the same tag leaves this build untagged
 	return id
 }
 
