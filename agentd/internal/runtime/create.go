@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -40,9 +39,7 @@ func (d *Docker) CreateSession(ctx context.Context, cmd *agentpb.CreateSessionCo
 	if err := validateCreate(cmd); err != nil {
 		return Created{}, err
 	}
-	mu, _ := d.creating.LoadOrStore(cmd.GetSessionId(), &sync.Mutex{})
-	mu.(*sync.Mutex).Lock()
-	defer mu.(*sync.Mutex).Unlock() // kept, not deleted: deleting would let a waiter and a newcomer race
+	defer d.creating.lock(cmd.GetSessionId())()
 	if c, ok, err := d.findSession(ctx, cmd.GetSessionId()); err != nil {
 		return Created{}, err
 	} else if ok {

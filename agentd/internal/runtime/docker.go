@@ -3,7 +3,6 @@ package runtime
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
@@ -29,7 +28,7 @@ type Docker struct {
 	agentID string
 	// creating serializes creates of the same session: a redelivered command may run beside
 	// the first, and two racers adopting one half-started container could undo each other.
-	creating sync.Map // session id -> *sync.Mutex
+	creating keyedLock // by session id
 }
 
 var _ Runtime = (*Docker)(nil)

@@ -164,7 +164,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, er
 
 // agentAddress is what new agents dial (--server): the agent listener's host and port, an
 // all-interfaces host (0.0.0.0, ::) replaced by the first agent TLS name, else by the public
-// URL's host.
+// URL's host, else by the machine's name.
 func (a *App) agentAddress() string {
 	host, port, err := net.SplitHostPort(a.AgentAddr)
 	if err != nil {
@@ -176,6 +176,11 @@ func (a *App) agentAddress() string {
 			host = a.cfg.AgentTLSNames[0]
 		} else if u, err := url.Parse(a.PublicURL); err == nil {
 			host = u.Hostname()
+		}
+		// The public URL may be derived from an all-interfaces listener too: the machine's name
+		// is the best guess left.
+		if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+			host, _ = os.Hostname()
 		}
 	}
 	return net.JoinHostPort(host, port)

@@ -74,10 +74,7 @@ func (s *Store) UpdateLoginThrottles(ctx context.Context, keys []model.ThrottleK
 		}
 		return nil
 	})
-	if _, ok := model.AsError(err); ok {
-		return err
-	}
-	return mapErr(err, "")
+	return mapErr(err, "") // model errors pass through unchanged
 }
 
 // PruneLoginThrottles deletes the counters with nothing left to remember: their window

@@ -62,13 +62,18 @@ type call struct {
 	method string
 	start  time.Time
 	who    *auth.Principal
-	addr   string // the caller's IP address (clientAddr)
+	addr   string // the caller's IP address (clientAddr); audited calls only
 }
 
 // begin authenticates and authorizes a call. It runs for unary and streaming RPCs alike.
 func (c *chain) begin(ctx context.Context, method string) (context.Context, *call, error) {
-	cl := &call{method: method, start: time.Now(), addr: c.clientAddr(ctx)}
-	ctx = auth.WithClientAddr(ctx, cl.addr)
+	cl := &call{method: method, start: time.Now()}
+	if audited(method) {
+		// Only audited calls (sign-ins among them, which the throttle counts by address) need
+		// the address; agent streams and reads skip the work.
+		cl.addr = c.clientAddr(ctx)
+		ctx = auth.WithClientAddr(ctx, cl.addr)
+	}
 	md, _ := metadata.FromIncomingContext(ctx)
 	if vals := md.Get("authorization"); len(vals) > 0 {
 		secret, ok := auth.BearerFromHeader(vals[0])

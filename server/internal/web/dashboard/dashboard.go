@@ -61,12 +61,6 @@ func Routes(mux *http.ServeMux) {
 	})
 }
 
-// Built reports whether this binary carries the dashboard.
-func Built() bool {
-	_, err := fs.Stat(dist, "dist/index.html")
-	return err == nil
-}
-
 const notBuilt = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Hotdesk</title></head>
 <body style="font-family:sans-serif;max-width:40em;margin:3em auto">
 <h1>Hotdesk</h1>
