@@ -17,6 +17,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/hotdesk/hotdesk/internal/connecttoken"
+	"github.com/hotdesk/hotdesk/internal/vnctest"
 )
 
 const (
@@ -50,8 +51,8 @@ func echoThrough(t *testing.T, ws *websocket.Conn, r io.Reader, n int) {
 
 func TestStandardPathAnswersVNCAuthAndRelays(t *testing.T) {
 	c := newChain(t)
-	vnc := startVNC(t, "s3cret!x", false)
-	c.addSession(sid1, vnc.addr(), "s3cret!x")
+	vnc := vnctest.Start(t, vnctest.Options{Password: "s3cret!x"})
+	c.addSession(sid1, vnc.Addr(), "s3cret!x")
 	ws, resp, err := dial(t, c.token(t, sid1, false), testOrigin)
 	if err != nil {
 		t.Fatalf("dial: %v", err)
@@ -65,14 +66,14 @@ func TestStandardPathAnswersVNCAuthAndRelays(t *testing.T) {
 		t.Fatalf("connections: front %d back %d, want 1 and 1", c.front.Conns(sid1), c.back.Conns(sid1))
 	}
 	ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
-	closeOf(t, ws)
+	vnctest.CloseFrame(t, ws, 10*time.Second)
 	waitFor(t, func() bool { return c.front.Conns("") == 0 && c.back.Conns("") == 0 })
 }
 
 func TestDirectToAgent(t *testing.T) {
 	c := newChain(t)
-	vnc := startVNC(t, "pw", false)
-	c.addSession(sid1, vnc.addr(), "pw")
+	vnc := vnctest.Start(t, vnctest.Options{Password: "pw"})
+	c.addSession(sid1, vnc.Addr(), "pw")
 	ws, _, err := dial(t, c.token(t, sid1, true), testOrigin)
 	if err != nil {
 		t.Fatalf("dial: %v", err)
@@ -90,13 +91,13 @@ func TestDirectToAgent(t *testing.T) {
 
 func TestWrongVNCPasswordSaysSo(t *testing.T) {
 	c := newChain(t)
-	vnc := startVNC(t, "right", false)
-	c.addSession(sid1, vnc.addr(), "wrong")
+	vnc := vnctest.Start(t, vnctest.Options{Password: "right"})
+	c.addSession(sid1, vnc.Addr(), "wrong")
 	ws, _, err := dial(t, c.token(t, sid1, false), testOrigin)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ce := closeOf(t, ws)
+	ce := vnctest.CloseFrame(t, ws, 10*time.Second)
 	if ce.Code != CodeUpstream || !strings.Contains(ce.Text, "refused the session password") {
 		t.Fatalf("close %d %q", ce.Code, ce.Text)
 	}
@@ -104,9 +105,9 @@ func TestWrongVNCPasswordSaysSo(t *testing.T) {
 
 func TestBadTokensAreRefusedAndNothingIsProxied(t *testing.T) {
 	c := newChain(t)
-	vnc := startVNC(t, "pw", false)
-	c.addSession(sid1, vnc.addr(), "pw")
-	c.addSession(sid2, vnc.addr(), "pw")
+	vnc := vnctest.Start(t, vnctest.Options{Password: "pw"})
+	c.addSession(sid1, vnc.Addr(), "pw")
+	c.addSession(sid2, vnc.Addr(), "pw")
 	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 
 	used := c.token(t, sid1, false)
@@ -123,7 +124,7 @@ func TestBadTokensAreRefusedAndNothingIsProxied(t *testing.T) {
 	}
 	rfbClient(t, ws)
 	ws.Close()
-	before := vnc.conns()
+	before := vnc.Conns()
 
 	forged := func() string {
 		id, _ := connecttoken.NewID()
@@ -167,13 +168,13 @@ func TestBadTokensAreRefusedAndNothingIsProxied(t *testing.T) {
 				t.Fatalf("dial: %v", err)
 			}
 			defer ws.Close()
-			ce := closeOf(t, ws)
+			ce := vnctest.CloseFrame(t, ws, 10*time.Second)
 			if ce.Code != tc.code || !strings.Contains(ce.Text, tc.reason) {
 				t.Fatalf("close %d %q, want %d containing %q", ce.Code, ce.Text, tc.code, tc.reason)
 			}
 		})
 	}
-	if n := vnc.conns(); n != before {
+	if n := vnc.Conns(); n != before {
 		t.Fatalf("refused connections reached the VNC server (%d new)", n-before)
 	}
 
@@ -200,16 +201,16 @@ func TestBadTokensAreRefusedAndNothingIsProxied(t *testing.T) {
 	if err != nil || resp3.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("forged tunnel: %v %v", err, resp3)
 	}
-	if n := vnc.conns(); n != before {
+	if n := vnc.Conns(); n != before {
 		t.Fatalf("refused connections reached the VNC server (%d new)", n-before)
 	}
 }
 
 func TestOversizedAndMalformedFramesCloseOnlyThatConnection(t *testing.T) {
 	c := newChain(t)
-	vnc := startVNC(t, "pw", false)
-	c.addSession(sid1, vnc.addr(), "pw")
-	c.addSession(sid2, vnc.addr(), "pw")
+	vnc := vnctest.Start(t, vnctest.Options{Password: "pw"})
+	c.addSession(sid1, vnc.Addr(), "pw")
+	c.addSession(sid2, vnc.Addr(), "pw")
 	keep, _, err := dial(t, c.token(t, sid2, false), testOrigin)
 	if err != nil {
 		t.Fatal(err)
@@ -222,7 +223,7 @@ func TestOversizedAndMalformedFramesCloseOnlyThatConnection(t *testing.T) {
 	}
 	rfbClient(t, big)
 	go big.WriteMessage(websocket.BinaryMessage, make([]byte, maxMessage+1))
-	if ce := closeOf(t, big); ce.Code != websocket.CloseMessageTooBig {
+	if ce := vnctest.CloseFrame(t, big, 10*time.Second); ce.Code != websocket.CloseMessageTooBig {
 		t.Fatalf("oversized message: close %d %q", ce.Code, ce.Text)
 	}
 
@@ -233,7 +234,7 @@ func TestOversizedAndMalformedFramesCloseOnlyThatConnection(t *testing.T) {
 	rfbClient(t, bad)
 	// An unmasked frame with a reserved opcode: twice wrong for a client.
 	bad.UnderlyingConn().Write([]byte{0x83, 0x02, 'h', 'i'})
-	if ce := closeOf(t, bad); ce.Code != websocket.CloseProtocolError {
+	if ce := vnctest.CloseFrame(t, bad, 10*time.Second); ce.Code != websocket.CloseProtocolError {
 		t.Fatalf("malformed frame: close %d %q", ce.Code, ce.Text)
 	}
 
@@ -243,7 +244,7 @@ func TestOversizedAndMalformedFramesCloseOnlyThatConnection(t *testing.T) {
 	}
 	rfbClient(t, text)
 	text.WriteMessage(websocket.TextMessage, []byte("hello"))
-	if ce := closeOf(t, text); ce.Code != websocket.CloseUnsupportedData {
+	if ce := vnctest.CloseFrame(t, text, 10*time.Second); ce.Code != websocket.CloseUnsupportedData {
 		t.Fatalf("text frame: close %d %q", ce.Code, ce.Text)
 	}
 	echoThrough(t, keep, keepR, 256<<10)
@@ -254,8 +255,8 @@ func TestOrderlyCloseLosesNothing(t *testing.T) {
 	c := newChain(t)
 
 	t.Run("browser to desktop", func(t *testing.T) {
-		sink := startVNC(t, "", true) // no password: the handshake is relayed untouched
-		c.addSession(sid1, sink.addr(), "")
+		sink := vnctest.Start(t, vnctest.Options{Sink: true}) // no password: the handshake is relayed untouched
+		c.addSession(sid1, sink.Addr(), "")
 		ws, _, err := dial(t, c.token(t, sid1, false), testOrigin)
 		if err != nil {
 			t.Fatal(err)
@@ -271,7 +272,7 @@ func TestOrderlyCloseLosesNothing(t *testing.T) {
 		}
 		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
 		select {
-		case got := <-sink.gotEOF:
+		case got := <-sink.EOF:
 			if got != n {
 				t.Fatalf("desktop got %d of %d bytes", got, n)
 			}
@@ -326,9 +327,9 @@ func TestOrderlyCloseLosesNothing(t *testing.T) {
 
 func TestSessionEndClosesConnections(t *testing.T) {
 	c := newChain(t)
-	vnc := startVNC(t, "pw", false)
-	c.addSession(sid1, vnc.addr(), "pw")
-	c.addSession(sid2, vnc.addr(), "pw")
+	vnc := vnctest.Start(t, vnctest.Options{Password: "pw"})
+	c.addSession(sid1, vnc.Addr(), "pw")
+	c.addSession(sid2, vnc.Addr(), "pw")
 
 	// The server learns the session ended (session bus): it closes with the reason.
 	ws, _, err := dial(t, c.token(t, sid1, false), testOrigin)
@@ -339,7 +340,7 @@ func TestSessionEndClosesConnections(t *testing.T) {
 	if n := c.front.EndSession(sid1, "the session has ended: destroyed by its user"); n != 1 {
 		t.Fatalf("closed %d connections, want 1", n)
 	}
-	if ce := closeOf(t, ws); ce.Code != CodeSessionEnded || !strings.Contains(ce.Text, "destroyed by its user") {
+	if ce := vnctest.CloseFrame(t, ws, 10*time.Second); ce.Code != CodeSessionEnded || !strings.Contains(ce.Text, "destroyed by its user") {
 		t.Fatalf("close %d %q", ce.Code, ce.Text)
 	}
 	// ...and refuses the session from then on, even with a fresh token.
@@ -347,7 +348,7 @@ func TestSessionEndClosesConnections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ce := closeOf(t, ws); ce.Code != CodeSessionEnded {
+	if ce := vnctest.CloseFrame(t, ws, 10*time.Second); ce.Code != CodeSessionEnded {
 		t.Fatalf("ended session: close %d %q", ce.Code, ce.Text)
 	}
 
@@ -361,7 +362,7 @@ func TestSessionEndClosesConnections(t *testing.T) {
 	c.ended[sid2] = true
 	c.mu.Unlock()
 	c.back.EndSession(sid2, "destroyed")
-	if ce := closeOf(t, ws); ce.Code != CodeSessionEnded {
+	if ce := vnctest.CloseFrame(t, ws, 10*time.Second); ce.Code != CodeSessionEnded {
 		t.Fatalf("close %d %q", ce.Code, ce.Text)
 	}
 	waitFor(t, func() bool { return c.front.Conns("") == 0 && c.back.Conns("") == 0 })
@@ -384,8 +385,8 @@ func TestTunnelOverTLS(t *testing.T) {
 	tlsSrv := httptest.NewTLSServer(c.back.Handler())
 	defer tlsSrv.Close()
 	c.front.o.Dialer.TLS = tlsSrv.Client().Transport.(*http.Transport).TLSClientConfig
-	vnc := startVNC(t, "pw", false)
-	c.addSession(sid1, vnc.addr(), "pw")
+	vnc := vnctest.Start(t, vnctest.Options{Password: "pw"})
+	c.addSession(sid1, vnc.Addr(), "pw")
 	tok := c.token(t, sid1, false, func(cl *connecttoken.Claims) { cl.AgentURL = tlsSrv.URL })
 	ws, _, err := dial(t, tok, testOrigin)
 	if err != nil {

@@ -2,15 +2,10 @@ package wsproxy
 
 import (
 	"bytes"
-	"crypto/des" //nolint:gosec // VNC authentication, as the protocol defines it
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"encoding/binary"
-	"errors"
 	"io"
-	"math/bits"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -27,131 +22,6 @@ const (
 	testAgent  = "0000aaaa-0000-0000-0000-000000000001"
 	testOrigin = "http://hotdesk.test:8080"
 )
-
-// fakeVNC is a VNC server that demands VNC authentication with a password, sends a tiny
-// ServerInit, and then echoes (or only counts, as a sink) everything it gets.
-type fakeVNC struct {
-	lis      net.Listener
-	password string
-	sink     bool
-
-	mu       sync.Mutex
-	received int64
-	accepted int
-	gotEOF   chan int64 // bytes received when a client's stream ended (sink mode)
-	authFail int
-}
-
-func (v *fakeVNC) conns() int {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return v.accepted
-}
-
-func startVNC(t testing.TB, password string, sink bool) *fakeVNC {
-	t.Helper()
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := &fakeVNC{lis: lis, password: password, sink: sink, gotEOF: make(chan int64, 16)}
-	t.Cleanup(func() { lis.Close() })
-	go func() {
-		for {
-			c, err := lis.Accept()
-			if err != nil {
-				return
-			}
-			v.mu.Lock()
-			v.accepted++
-			v.mu.Unlock()
-			go v.serve(c)
-		}
-	}()
-	return v
-}
-
-func (v *fakeVNC) addr() string { return v.lis.Addr().String() }
-
-// refVNCResponse is an independent implementation of the VNC DES response.
-func refVNCResponse(password string, challenge []byte) []byte {
-	key := make([]byte, 8)
-	copy(key, password)
-	for i := range key {
-		key[i] = bits.Reverse8(key[i])
-	}
-	c, _ := des.NewCipher(key) //nolint:gosec
-	out := make([]byte, 16)
-	c.Encrypt(out[:8], challenge[:8])
-	c.Encrypt(out[8:], challenge[8:])
-	return out
-}
-
-func (v *fakeVNC) serve(c net.Conn) {
-	defer c.Close()
-	if v.password != "" {
-		if _, err := c.Write([]byte("RFB 003.008\n")); err != nil {
-			return
-		}
-		ver := make([]byte, 12)
-		if _, err := io.ReadFull(c, ver); err != nil {
-			return
-		}
-		c.Write([]byte{1, secVNCAuth})
-		choice := make([]byte, 1)
-		if _, err := io.ReadFull(c, choice); err != nil || choice[0] != secVNCAuth {
-			return
-		}
-		challenge := make([]byte, 16)
-		rand.Read(challenge)
-		c.Write(challenge)
-		resp := make([]byte, 16)
-		if _, err := io.ReadFull(c, resp); err != nil {
-			return
-		}
-		if !bytes.Equal(resp, refVNCResponse(v.password, challenge)) {
-			v.mu.Lock()
-			v.authFail++
-			v.mu.Unlock()
-			c.Write([]byte{0, 0, 0, 1, 0, 0, 0, 14})
-			c.Write([]byte("wrong password"))
-			return
-		}
-		c.Write([]byte{0, 0, 0, 0})
-		shared := make([]byte, 1)
-		if _, err := io.ReadFull(c, shared); err != nil {
-			return
-		}
-		// ServerInit: 2x2, a 16-byte pixel format, name "test".
-		init := make([]byte, 24)
-		binary.BigEndian.PutUint16(init[0:], 2)
-		binary.BigEndian.PutUint16(init[2:], 2)
-		binary.BigEndian.PutUint32(init[20:], 4)
-		c.Write(append(init, "test"...))
-	}
-	buf := make([]byte, 256<<10)
-	var n int64
-	for {
-		k, err := c.Read(buf)
-		if k > 0 {
-			n += int64(k)
-			v.mu.Lock()
-			v.received += int64(k)
-			v.mu.Unlock()
-			if !v.sink {
-				if _, err := c.Write(buf[:k]); err != nil {
-					return
-				}
-			}
-		}
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				v.gotEOF <- n
-			}
-			return
-		}
-	}
-}
 
 // chain is a frontend and a backend with token checks, in front of VNC servers by session.
 type chain struct {
@@ -325,21 +195,4 @@ func rfbClient(t testing.TB, ws *websocket.Conn) *wsReader {
 		t.Fatalf("server init %q: %v", init, err)
 	}
 	return r
-}
-
-// closeOf waits for the close frame the proxy sends and returns it.
-func closeOf(t testing.TB, ws *websocket.Conn) *websocket.CloseError {
-	t.Helper()
-	_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
-	for {
-		_, _, err := ws.NextReader()
-		if err == nil {
-			continue
-		}
-		var ce *websocket.CloseError
-		if errors.As(err, &ce) {
-			return ce
-		}
-		t.Fatalf("connection ended without a close frame: %v", err)
-	}
 }

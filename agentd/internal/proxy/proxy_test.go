@@ -3,7 +3,6 @@ package proxy
 import (
 	"bytes"
 	"context"
-	"crypto/des" //nolint:gosec // VNC authentication, as the protocol defines it
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -11,10 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"errors"
-	"io"
 	"math/big"
-	"math/bits"
 	"net"
 	"net/http"
 	"os"
@@ -30,6 +26,7 @@ import (
 	"github.com/hotdesk/hotdesk/agentd/internal/runtime"
 	agentpb "github.com/hotdesk/hotdesk/gen/go/hotdesk/agent/v1"
 	"github.com/hotdesk/hotdesk/internal/connecttoken"
+	"github.com/hotdesk/hotdesk/internal/vnctest"
 	"github.com/hotdesk/hotdesk/internal/wsproxy"
 )
 
@@ -63,50 +60,8 @@ func (f *fakeRuntime) SessionEnv(_ context.Context, id string) (map[string]strin
 // vncServer wants password and then echoes.
 func vncServer(t *testing.T, password string) uint16 {
 	t.Helper()
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { lis.Close() })
-	go func() {
-		for {
-			c, err := lis.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.Write([]byte("RFB 003.008\n"))
-				buf := make([]byte, 12)
-				if _, err := io.ReadFull(c, buf); err != nil {
-					return
-				}
-				c.Write([]byte{1, 2})
-				io.ReadFull(c, buf[:1])
-				ch := make([]byte, 16)
-				rand.Read(ch)
-				c.Write(ch)
-				resp := make([]byte, 16)
-				io.ReadFull(c, resp)
-				key := make([]byte, 8)
-				copy(key, password)
-				for i := range key {
-					key[i] = bits.Reverse8(key[i])
-				}
-				ci, _ := des.NewCipher(key) //nolint:gosec
-				want := make([]byte, 16)
-				ci.Encrypt(want[:8], ch[:8])
-				ci.Encrypt(want[8:], ch[8:])
-				if !bytes.Equal(want, resp) {
-					c.Write([]byte{0, 0, 0, 1, 0, 0, 0, 0})
-					return
-				}
-				c.Write([]byte{0, 0, 0, 0})
-				io.Copy(c, c)
-			}()
-		}
-	}()
-	_, p, _ := net.SplitHostPort(lis.Addr().String())
+	v := vnctest.Start(t, vnctest.Options{Password: password, NoInit: true})
+	_, p, _ := net.SplitHostPort(v.Addr())
 	n, _ := strconv.Atoi(p)
 	return uint16(n)
 }
@@ -190,21 +145,6 @@ func handshake(t *testing.T, ws *websocket.Conn) {
 	ws.SetReadDeadline(time.Time{})
 }
 
-func closeCode(t *testing.T, ws *websocket.Conn) *websocket.CloseError {
-	t.Helper()
-	ws.SetReadDeadline(time.Now().Add(5 * time.Second))
-	for {
-		_, _, err := ws.ReadMessage()
-		var ce *websocket.CloseError
-		if errors.As(err, &ce) {
-			return ce
-		}
-		if err != nil {
-			t.Fatalf("no close frame: %v", err)
-		}
-	}
-}
-
 func TestProxyReachesOnlyItsOwnSessions(t *testing.T) {
 	e := start(t)
 	port := vncServer(t, "pa55word")
@@ -214,22 +154,22 @@ func TestProxyReachesOnlyItsOwnSessions(t *testing.T) {
 	handshake(t, ws)
 
 	other := e.dial(t, e.token(t, sid, "aaaaaaaa-0000-0000-0000-000000000002"))
-	if ce := closeCode(t, other); ce.Code != wsproxy.CodeForbidden {
+	if ce := vnctest.CloseFrame(t, other, 5*time.Second); ce.Code != wsproxy.CodeForbidden {
 		t.Fatalf("another agent's token: %d %q", ce.Code, ce.Text)
 	}
 	unknown := "99999999-2222-3333-4444-555555555555"
 	ws2 := e.dial(t, e.token(t, unknown, agentID))
-	if ce := closeCode(t, ws2); ce.Code != wsproxy.CodeSessionEnded {
+	if ce := vnctest.CloseFrame(t, ws2, 5*time.Second); ce.Code != wsproxy.CodeSessionEnded {
 		t.Fatalf("a session this agent does not run: %d %q", ce.Code, ce.Text)
 	}
 
 	// Destroying the container (the agent's destroy command) ends the stream and the session.
 	e.reg.Ended(sid)
-	if ce := closeCode(t, ws); ce.Code != wsproxy.CodeSessionEnded {
+	if ce := vnctest.CloseFrame(t, ws, 5*time.Second); ce.Code != wsproxy.CodeSessionEnded {
 		t.Fatalf("after the session ended: %d %q", ce.Code, ce.Text)
 	}
 	ws3 := e.dial(t, e.token(t, sid, agentID))
-	if ce := closeCode(t, ws3); ce.Code != wsproxy.CodeSessionEnded {
+	if ce := vnctest.CloseFrame(t, ws3, 5*time.Second); ce.Code != wsproxy.CodeSessionEnded {
 		t.Fatalf("a fresh token after the end: %d %q", ce.Code, ce.Text)
 	}
 }

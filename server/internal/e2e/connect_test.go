@@ -3,15 +3,11 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/des" //nolint:gosec // VNC authentication, as the protocol defines it
 	"crypto/ecdsa"
-	"crypto/rand"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
-	"io"
-	"math/bits"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -25,6 +21,7 @@ import (
 
 	pb "github.com/hotdesk/hotdesk/gen/go/hotdesk/v1"
 	"github.com/hotdesk/hotdesk/internal/connecttoken"
+	"github.com/hotdesk/hotdesk/internal/vnctest"
 	"github.com/hotdesk/hotdesk/internal/wsproxy"
 	"github.com/hotdesk/hotdesk/server/internal/apptest"
 	"github.com/hotdesk/hotdesk/server/internal/simagent"
@@ -61,7 +58,7 @@ func (p *fakeAgentProxy) Authorize(r *http.Request, sid, token string) (wsproxy.
 	if !ok {
 		lis, _ = net.Listen("tcp", "127.0.0.1:0")
 		p.vncs[sid] = lis
-		go serveVNC(lis, ctr.Env["HOTDESK_VNC_PASSWORD"])
+		vnctest.Serve(lis, vnctest.Options{Password: ctr.Env["HOTDESK_VNC_PASSWORD"], NoInit: true})
 	}
 	return wsproxy.Grant{SessionID: sid, UserID: c.UserID, Addr: lis.Addr().String(), VNCPassword: ctr.Env["HOTDESK_VNC_PASSWORD"]}, nil
 }
@@ -91,49 +88,6 @@ func startFakeAgentProxy(t *testing.T, a *api) *fakeAgentProxy {
 		p.mu.Unlock()
 	})
 	return p
-}
-
-// serveVNC is a VNC server that wants password, then echoes.
-func serveVNC(lis net.Listener, password string) {
-	for {
-		c, err := lis.Accept()
-		if err != nil {
-			return
-		}
-		go func() {
-			defer c.Close()
-			c.Write([]byte("RFB 003.008\n"))
-			ver := make([]byte, 12)
-			if _, err := io.ReadFull(c, ver); err != nil {
-				return
-			}
-			c.Write([]byte{1, 2})
-			choice := make([]byte, 1)
-			io.ReadFull(c, choice)
-			challenge := make([]byte, 16)
-			rand.Read(challenge)
-			c.Write(challenge)
-			resp := make([]byte, 16)
-			if _, err := io.ReadFull(c, resp); err != nil {
-				return
-			}
-			key := make([]byte, 8)
-			copy(key, password)
-			for i := range key {
-				key[i] = bits.Reverse8(key[i])
-			}
-			cipher, _ := des.NewCipher(key) //nolint:gosec
-			want := make([]byte, 16)
-			cipher.Encrypt(want[:8], challenge[:8])
-			cipher.Encrypt(want[8:], challenge[8:])
-			if password == "" || !bytes.Equal(resp, want) {
-				c.Write([]byte{0, 0, 0, 1, 0, 0, 0, 5, 'w', 'r', 'o', 'n', 'g'})
-				return
-			}
-			c.Write([]byte{0, 0, 0, 0})
-			io.Copy(c, c)
-		}()
-	}
 }
 
 // openStream dials a token's websocket from the server's own origin and completes the RFB
@@ -179,21 +133,6 @@ func openStream(t *testing.T, a *api, token string) (*websocket.Conn, error) {
 	}
 	ws.SetReadDeadline(time.Time{})
 	return ws, nil
-}
-
-func closeFrame(t *testing.T, ws *websocket.Conn) *websocket.CloseError {
-	t.Helper()
-	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
-	for {
-		_, _, err := ws.ReadMessage()
-		var ce *websocket.CloseError
-		if errors.As(err, &ce) {
-			return ce
-		}
-		if err != nil {
-			t.Fatalf("stream ended without a close frame: %v", err)
-		}
-	}
 }
 
 // A session's owner gets a signed, short-lived token for their running session that the
@@ -278,7 +217,7 @@ func TestConnectTokenAndServerProxy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ce := closeFrame(t, again); ce.Code != wsproxy.CodeTokenUsed {
+	if ce := vnctest.CloseFrame(t, again, 10*time.Second); ce.Code != wsproxy.CodeTokenUsed {
 		t.Fatalf("reused token: %d %q", ce.Code, ce.Text)
 	}
 	// A page from another origin gets no websocket.
@@ -296,7 +235,7 @@ func TestConnectTokenAndServerProxy(t *testing.T) {
 	if _, err := a.sessions().DeleteSession(ctx, &pb.DeleteSessionRequest{Id: s.GetId()}); err != nil {
 		t.Fatal(err)
 	}
-	if ce := closeFrame(t, ws); ce.Code != wsproxy.CodeSessionEnded || !strings.Contains(ce.Text, "destroyed by its user") {
+	if ce := vnctest.CloseFrame(t, ws, 10*time.Second); ce.Code != wsproxy.CodeSessionEnded || !strings.Contains(ce.Text, "destroyed by its user") {
 		t.Fatalf("close after destroy: %d %q", ce.Code, ce.Text)
 	}
 	_, err = a.sessions().CreateConnectToken(ctx, &pb.CreateConnectTokenRequest{Id: s.GetId()})
@@ -308,7 +247,7 @@ func TestConnectTokenAndServerProxy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ce := closeFrame(t, ws2); ce.Code != wsproxy.CodeSessionEnded {
+	if ce := vnctest.CloseFrame(t, ws2, 10*time.Second); ce.Code != wsproxy.CodeSessionEnded {
 		t.Fatalf("old token after the end: %d %q", ce.Code, ce.Text)
 	}
 }
