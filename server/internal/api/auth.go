@@ -51,6 +51,7 @@ func (s *AuthService) Login(ctx context.Context, req *pb.LoginRequest) (*pb.Logi
 	if err := s.d.Store.CreateLoginToken(ctx, u.ID, hash, expire); err != nil {
 		return nil, err
 	}
+	auth.SetActor(ctx, u.ID) // the audit event names the user who signed in
 	return &pb.LoginResponse{Token: secret, ExpireTime: ts(expire), User: userToPB(u)}, nil
 }
 

@@ -34,15 +34,33 @@ func FromContext(ctx context.Context) *Principal {
 	return p
 }
 
-type clientAddrKey struct{}
+// Audit is what the transport and a handler share about one audited call: the caller's IP
+// address, as the transport established it, and the user a call without a credential turned
+// out to act as (a sign-in names the user signing in).
+type Audit struct {
+	ClientAddr string
+	Actor      string
+}
 
-// WithClientAddr returns ctx carrying the caller's IP address, as the transport established it.
-func WithClientAddr(ctx context.Context, addr string) context.Context {
-	return context.WithValue(ctx, clientAddrKey{}, addr)
+type auditKey struct{}
+
+// WithAudit returns ctx carrying a's facts for the call's handler.
+func WithAudit(ctx context.Context, a *Audit) context.Context {
+	return context.WithValue(ctx, auditKey{}, a)
 }
 
 // ClientAddr returns the caller's IP address, or "" when unknown.
 func ClientAddr(ctx context.Context) string {
-	a, _ := ctx.Value(clientAddrKey{}).(string)
-	return a
+	if a, _ := ctx.Value(auditKey{}).(*Audit); a != nil {
+		return a.ClientAddr
+	}
+	return ""
+}
+
+// SetActor records that the call acted as user id (for its audit event); a no-op outside an
+// audited call.
+func SetActor(ctx context.Context, id string) {
+	if a, _ := ctx.Value(auditKey{}).(*Audit); a != nil {
+		a.Actor = id
+	}
 }

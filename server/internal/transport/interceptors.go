@@ -19,7 +19,6 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
-	pb "github.com/hotdesk/hotdesk/gen/go/hotdesk/v1"
 	"github.com/hotdesk/hotdesk/server/internal/auth"
 	"github.com/hotdesk/hotdesk/server/internal/model"
 )
@@ -62,7 +61,7 @@ type call struct {
 	method string
 	start  time.Time
 	who    *auth.Principal
-	addr   string // the caller's IP address (clientAddr); audited calls only
+	audit  *auth.Audit // audited calls only: the caller's address, and whom the handler acted as
 }
 
 // begin authenticates and authorizes a call. It runs for unary and streaming RPCs alike.
@@ -71,8 +70,8 @@ func (c *chain) begin(ctx context.Context, method string) (context.Context, *cal
 	if audited(method) {
 		// Only audited calls (sign-ins among them, which the throttle counts by address) need
 		// the address; agent streams and reads skip the work.
-		cl.addr = c.clientAddr(ctx)
-		ctx = auth.WithClientAddr(ctx, cl.addr)
+		cl.audit = &auth.Audit{ClientAddr: c.clientAddr(ctx)}
+		ctx = auth.WithAudit(ctx, cl.audit)
 	}
 	md, _ := metadata.FromIncomingContext(ctx)
 	if vals := md.Get("authorization"); len(vals) > 0 {
@@ -125,12 +124,11 @@ func (c *chain) finish(ctx context.Context, cl *call, req, resp any, err error) 
 	code := status.Code(err)
 	elapsed := time.Since(cl.start)
 	c.metrics.observe(cl.method, code, elapsed)
-	if c.audit != nil && audited(cl.method) {
-		e := &model.AuditEvent{Method: cl.method, Code: rpccode.Code(code).String(), Peer: cl.addr, ResourceID: resourceID(req, resp)}
+	if c.audit != nil && cl.audit != nil {
+		e := &model.AuditEvent{Method: cl.method, Code: rpccode.Code(code).String(), Peer: cl.audit.ClientAddr, ResourceID: resourceID(req, resp),
+			UserID: cl.audit.Actor}
 		if cl.who != nil {
 			e.UserID, e.APIKeyID = cl.who.UserID, cl.who.APIKeyID
-		} else if lr, ok := resp.(*pb.LoginResponse); ok && lr != nil {
-			e.UserID = lr.GetUser().GetId() // a sign-in has no caller yet: it is the user signing in
 		}
 		if aerr := c.audit.AppendAudit(context.WithoutCancel(ctx), e); aerr != nil {
 			c.log.ErrorContext(ctx, "audit write failed", "method", cl.method, "error", aerr.Error())
