@@ -20,23 +20,24 @@ import (
 // finds it in the engine.
 var importMu sync.Mutex
 
-// FakeVNCImage makes sure the engine has the fake VNC server (fakevnc) as image tag, building
-// and importing it unless the tag is already there. The image is kept between runs, so a
-// change to fakevnc needs a new tag in the callers.
+// FakeVNCImage makes sure the engine has the fake VNC server (images/testvnc, the same program
+// as the hotdesk/testvnc image) as image tag, building and importing it unless the tag is
+// already there. The image is kept between runs, so a change to testvnc needs a new tag in
+// the callers.
 func FakeVNCImage(ctx context.Context, cli *client.Client, tag string) error {
 	importMu.Lock()
 	defer importMu.Unlock()
 	if _, err := cli.ImageInspect(ctx, tag); err == nil {
 		return nil
 	}
-	bin, err := buildFakeVNC(ctx)
+	bin, err := TestVNCBinary(ctx)
 	if err != nil {
 		return err
 	}
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	// A fixed time keeps the layer the same from one build to the next.
-	if err := tw.WriteHeader(&tar.Header{Name: "vnc", Mode: 0o755, Size: int64(len(bin)), ModTime: time.Unix(0, 0)}); err != nil {
+	if err := tw.WriteHeader(&tar.Header{Name: "testvnc", Mode: 0o755, Size: int64(len(bin)), ModTime: time.Unix(0, 0)}); err != nil {
 		return err
 	}
 	if _, err := tw.Write(bin); err != nil {
@@ -46,7 +47,7 @@ func FakeVNCImage(ctx context.Context, cli *client.Client, tag string) error {
 		return err
 	}
 	rc, err := cli.ImageImport(ctx, image.ImportSource{Source: &buf, SourceName: "-"}, tag,
-		image.ImportOptions{Changes: []string{`ENTRYPOINT ["/vnc"]`, `EXPOSE 5901`}})
+		image.ImportOptions{Changes: []string{`ENTRYPOINT ["/testvnc"]`, `EXPOSE 5901`}})
 	if err != nil {
 		return fmt.Errorf("import %s: %w", tag, err)
 	}
@@ -62,20 +63,33 @@ func FakeVNCImage(ctx context.Context, cli *client.Client, tag string) error {
 	return nil
 }
 
-// buildFakeVNC compiles fakevnc as a static Linux binary, so it runs in an image with
-// nothing else in it.
-func buildFakeVNC(ctx context.Context) ([]byte, error) {
-	dir, err := os.MkdirTemp("", "dockertest-fakevnc-")
+var (
+	binMu   sync.Mutex
+	binData []byte
+)
+
+// TestVNCBinary returns images/testvnc compiled as a static Linux binary (so it runs in an
+// image with nothing else in it), built once per test process.
+func TestVNCBinary(ctx context.Context) ([]byte, error) {
+	binMu.Lock()
+	defer binMu.Unlock()
+	if binData != nil {
+		return binData, nil
+	}
+	dir, err := os.MkdirTemp("", "dockertest-testvnc-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	out := filepath.Join(dir, "vnc")
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, ".")
-	cmd.Dir = filepath.Join(sourceDir(), "fakevnc")
+	out := filepath.Join(dir, "testvnc")
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, "./images/testvnc")
+	cmd.Dir = repoRoot()
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("build fake VNC server: %v\n%s", err, b)
+		return nil, fmt.Errorf("go build images/testvnc: %v\n%s", err, b)
 	}
-	return os.ReadFile(out)
+	if binData, err = os.ReadFile(out); err != nil {
+		return nil, err
+	}
+	return binData, nil
 }

@@ -22,7 +22,7 @@ func TestFakeVNCImage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cli.Close()
-	tag := "hotdesk-dockertest/fakevnc:" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
+	tag := "hotdesk-dockertest/testvnc:" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
 	t.Cleanup(func() {
 		_, _ = cli.ImageRemove(context.Background(), tag, image.RemoveOptions{Force: true, PruneChildren: true})
 	})

@@ -7,17 +7,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
-	goruntime "runtime"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/registry"
 	"github.com/docker/docker/client"
+
+	"github.com/hotdesk/hotdesk/internal/dockertest"
 )
 
 // Image describes a test image to build and push.
@@ -36,39 +33,17 @@ type Image struct {
 	Keep bool
 }
 
-var (
-	binOnce sync.Once
-	binData []byte
-	binErr  error
-)
-
-// testvnc returns the static testvnc binary (images/testvnc), built once per test binary: it
-// answers on 5901 like a session's VNC server, so images made from it run as sessions.
+// testvnc returns the static testvnc binary (images/testvnc): it answers on 5901 like a
+// session's VNC server, so images made from it run as sessions.
 func testvnc(t testing.TB) []byte {
 	t.Helper()
-	binOnce.Do(func() {
-		_, file, _, _ := goruntime.Caller(0)
-		root := filepath.Join(filepath.Dir(file), "..", "..")
-		dir, err := os.MkdirTemp("", "registrytest-")
-		if err != nil {
-			binErr = err
-			return
-		}
-		defer os.RemoveAll(dir)
-		out := filepath.Join(dir, "testvnc")
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, "./images/testvnc")
-		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
-		if b, err := cmd.CombinedOutput(); err != nil {
-			binErr = fmt.Errorf("go build images/testvnc: %v\n%s", err, b)
-			return
-		}
-		binData, binErr = os.ReadFile(out)
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
+	c, cancel := ctx(3 * time.Minute)
+	defer cancel()
+	b, err := dockertest.TestVNCBinary(c)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return binData
+	return b
 }
 
 // BuildAndPush builds im locally (docker import of a one-layer root file system: testvnc,

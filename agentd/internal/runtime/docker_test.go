@@ -22,7 +22,7 @@ import (
 )
 
 // testImage is the session image of these tests: dockertest's fake VNC server.
-const testImage = "hotdesk-agentd-test/fakevnc:1"
+const testImage = "hotdesk-agentd-test/testvnc:1"
 
 // TestMain makes sure an engine answers (dockertest starts one if needed).
 func TestMain(m *testing.M) {

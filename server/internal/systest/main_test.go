@@ -5,7 +5,7 @@
 // containers, no oversubscribed agent.
 //
 // Everything listens on and dials 127.0.0.1. The session image is dockertest's fake VNC server
-// (imported as hdtest/vnc:1), since nothing can be pulled here.
+// (images/testvnc, imported as hdtest/testvnc:1), since nothing can be pulled here.
 package systest
 
 import (
@@ -23,7 +23,7 @@ import (
 )
 
 // testImage is the session image every test workspace runs.
-const testImage = "hdtest/vnc:1"
+const testImage = "hdtest/testvnc:1"
 
 // binDir holds the server and agentd binaries built once per test binary.
 var binDir string
