@@ -99,7 +99,7 @@ export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 }
 
 /** A random UUID (v4) for request_id; randomUUID needs a secure context, getRandomValues does not. */
-function requestId(): string {
+export function requestId(): string {
   const c = globalThis.crypto;
   if (typeof c.randomUUID === "function") return c.randomUUID();
   const b = c.getRandomValues(new Uint8Array(16));

@@ -16,6 +16,7 @@ export {
   SessionEndedError,
   WaitTimeoutError,
   collect,
+  requestId,
 } from "./client.js";
 export type { ClientOptions, ListOptions, WatchOptions } from "./client.js";
 export {

@@ -43,14 +43,19 @@ export function check<S extends DescMessage>(schema: S, init: MessageInitShape<S
   return errs;
 }
 
-/** The server's field violations keyed like check()'s, "" for a message with no field. */
+/**
+ * The server's field violations keyed like check()'s, "" for a message with no field. The
+ * server words a field's violation as "<field>: <what is wrong>"; next to the field, the
+ * field's name is noise, so it is dropped here (the message above the buttons keeps it).
+ */
 export function serverErrors(err: unknown, strip = ""): FieldErrors {
   const errs: FieldErrors = {};
   if (err instanceof HotdeskError) {
     for (const v of err.violations) {
       let p = v.field;
       if (strip && p.startsWith(strip)) p = p.slice(strip.length);
-      if (!(p in errs)) errs[p] = v.description;
+      const d = v.field && v.description.startsWith(v.field + ": ") ? v.description.slice(v.field.length + 2) : v.description;
+      if (!(p in errs)) errs[p] = d;
     }
     if (!err.violations.length && err.field) {
       const p = strip && err.field.startsWith(strip) ? err.field.slice(strip.length) : err.field;

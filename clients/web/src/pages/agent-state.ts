@@ -4,8 +4,7 @@
 import { AgentState, ImageState } from "@hotdesk/client";
 import type { Agent, Capacity, ImageStatus } from "@hotdesk/client";
 import { enumName, humanize } from "../ui/common";
-
-export type Tone = "ok" | "warn" | "bad" | "idle";
+import type { Tone } from "../ui/common";
 
 /** "Online", "Pending", "Unreachable", "Lost". */
 export function agentStateLabel(state: AgentState): string {

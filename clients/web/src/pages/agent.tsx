@@ -2,9 +2,9 @@
 // counts against what sessions reserve, enabling and disabling (draining), capacity overrides,
 // its zone, where the workspace images stand on it, its sessions, and deleting it. Refreshes
 // every 10 seconds (agents have no watch RPC); the forms keep what is being typed.
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { Code, HotdeskError, ImageState, UpdateAgentRequestSchema, collect } from "@hotdesk/client";
-import type { Agent, ImageStatus, Session, User, Workspace, Zone } from "@hotdesk/client";
+import type { Agent, ImageStatus, Session, User, Zone } from "@hotdesk/client";
 import { client } from "../api";
 import { navigate } from "../router";
 import { Badge, ConfirmButton, ErrorNote, Loading, Page, Status, Table, When, shortId, useAsync } from "../ui/common";
@@ -32,6 +32,15 @@ export function AgentPage({ params }: PageProps) {
   const id = params.id;
   const agent = useAsync<Agent>(() => client.agents.get(id), [id]);
   const zones = useAsync<Zone[]>(() => collect(client.zones.list()), []);
+  // Names for the images' and sessions' tables, loaded once (only those tables refresh).
+  const workspaceNames = useAsync<Map<string, string>>(async () => {
+    const ws = await collect(client.workspaces.list());
+    return new Map(ws.map((w) => [w.id, w.name]));
+  }, []);
+  const userNames = useAsync<Map<string, string>>(async () => {
+    const us = await collect(client.users.list()).catch(() => [] as User[]);
+    return new Map(us.map((u) => [u.id, u.username]));
+  }, []);
   useAutoRefresh(agent.reload);
   const a = agent.data;
 
@@ -100,8 +109,8 @@ export function AgentPage({ params }: PageProps) {
         <OverridesForm agent={a} onSaved={agent.setData} />
         <ZoneForm agent={a} zones={zones.data} zonesError={zones.error} onSaved={agent.setData} />
       </div>
-      <ImagesSection agentId={a.id} />
-      <SessionsSection agentId={a.id} />
+      <ImagesSection agentId={a.id} workspaces={workspaceNames.data} />
+      <SessionsSection agentId={a.id} workspaces={workspaceNames.data} users={userNames.data} />
       <DeleteSection agent={a} />
     </Page>
   );
@@ -201,21 +210,9 @@ function overrideValues(a: Agent): OverrideValues {
   };
 }
 
-/** Resets form to the agent's values once per agent (refreshes leave what is typed alone). */
-function useLoadOnce(id: string, load: () => void): void {
-  const loaded = useRef("");
-  useEffect(() => {
-    if (loaded.current === id) return;
-    loaded.current = id;
-    load();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [id]);
-}
-
 function OverridesForm({ agent, onSaved }: { agent: Agent; onSaved: (a: Agent) => void }) {
   const form = useForm<OverrideValues>("agent-overrides", overrideValues(agent));
   const [saved, setSaved] = useState(false);
-  useLoadOnce(agent.id, () => form.reset(overrideValues(agent)));
   const v = form.values;
 
   const onSubmit = async (e: Event) => {
@@ -309,7 +306,6 @@ function ZoneForm({
 }) {
   const form = useForm<{ zone_id: string }>("agent-zone", { zone_id: agent.zoneId });
   const [saved, setSaved] = useState(false);
-  useLoadOnce(agent.id, () => form.reset({ zone_id: agent.zoneId }));
 
   const options: [string, string][] = [["", "None"], ...(zones ?? []).map((z): [string, string] => [z.id, z.name])];
   // Keep an unknown current zone choosable rather than silently showing "None".
@@ -355,14 +351,8 @@ function ZoneForm({
   );
 }
 
-function ImagesSection({ agentId }: { agentId: string }) {
-  const data = useAsync<{ statuses: ImageStatus[]; workspaces: Map<string, Workspace> }>(async () => {
-    const [statuses, workspaces] = await Promise.all([
-      collect(client.workspaces.imageStatuses({ agentId, pageSize: 1000 })),
-      collect(client.workspaces.list()),
-    ]);
-    return { statuses, workspaces: new Map(workspaces.map((w) => [w.id, w])) };
-  }, [agentId]);
+function ImagesSection({ agentId, workspaces }: { agentId: string; workspaces: Map<string, string> | undefined }) {
+  const data = useAsync<ImageStatus[]>(() => collect(client.workspaces.imageStatuses({ agentId, pageSize: 1000 })), [agentId]);
   useAutoRefresh(data.reload);
   const d = data.data;
   return (
@@ -375,15 +365,19 @@ function ImagesSection({ agentId }: { agentId: string }) {
         <div class="ag-table">
           <Table
             caption="Images"
-            rows={d.statuses}
+            rows={d}
             rowKey={(s) => `${s.workspaceId}/${s.imageReference}`}
             empty="No workspace needs an image on this agent."
             columns={[
               {
                 label: "Workspace",
                 cell: (s) => {
-                  const w = d.workspaces.get(s.workspaceId);
-                  return w ? <a href={`/admin/workspaces/${w.id}`}>{w.name}</a> : <code title={s.workspaceId}>{shortId(s.workspaceId)}</code>;
+                  const name = workspaces?.get(s.workspaceId);
+                  return name !== undefined ? (
+                    <a href={`/admin/workspaces/${s.workspaceId}`}>{name}</a>
+                  ) : (
+                    <code title={s.workspaceId}>{shortId(s.workspaceId)}</code>
+                  );
                 },
               },
               { label: "Image", cell: (s) => <code>{s.imageReference}</code> },
@@ -413,19 +407,16 @@ function ImagesSection({ agentId }: { agentId: string }) {
   );
 }
 
-function SessionsSection({ agentId }: { agentId: string }) {
-  const data = useAsync<{ sessions: Session[]; workspaces: Map<string, string>; users: Map<string, string> }>(async () => {
-    const [sessions, workspaces, users] = await Promise.all([
-      collect(client.sessions.list({ agentId })),
-      collect(client.workspaces.list()),
-      collect(client.users.list()).catch(() => [] as User[]),
-    ]);
-    return {
-      sessions,
-      workspaces: new Map(workspaces.map((w) => [w.id, w.name])),
-      users: new Map(users.map((u) => [u.id, u.username])),
-    };
-  }, [agentId]);
+function SessionsSection({
+  agentId,
+  workspaces,
+  users,
+}: {
+  agentId: string;
+  workspaces: Map<string, string> | undefined;
+  users: Map<string, string> | undefined;
+}) {
+  const data = useAsync<Session[]>(() => collect(client.sessions.list({ agentId })), [agentId]);
   useAutoRefresh(data.reload);
   const d = data.data;
   return (
@@ -438,12 +429,12 @@ function SessionsSection({ agentId }: { agentId: string }) {
         <div class="ag-table">
           <Table
             caption="Sessions on this agent"
-            rows={d.sessions}
+            rows={d}
             rowKey={(s) => s.id}
             empty="No sessions run on this agent."
             columns={[
-              { label: "Session", cell: (s) => <a href={`/sessions/${encodeURIComponent(s.id)}`}>{d.workspaces.get(s.workspaceId) ?? shortId(s.id)}</a> },
-              { label: "User", cell: (s) => d.users.get(s.userId) ?? <code title={s.userId}>{shortId(s.userId)}</code> },
+              { label: "Session", cell: (s) => <a href={`/sessions/${encodeURIComponent(s.id)}`}>{workspaces?.get(s.workspaceId) ?? shortId(s.id)}</a> },
+              { label: "User", cell: (s) => users?.get(s.userId) ?? <code title={s.userId}>{shortId(s.userId)}</code> },
               { label: "State", cell: (s) => <Badge tone={stateTone(s.state)}>{stateLabel(s.state)}</Badge> },
               { label: "Started", cell: (s) => <When ts={s.startTime ?? s.createTime} /> },
             ]}

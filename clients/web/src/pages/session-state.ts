@@ -6,8 +6,7 @@ import { ENDED_STATES, SessionState } from "@hotdesk/client";
 import type { Session } from "@hotdesk/client";
 import { client } from "../api";
 import { dateOf, enumName, humanize } from "../ui/common";
-
-export type Tone = "ok" | "warn" | "bad" | "idle";
+import type { Tone } from "../ui/common";
 
 /** "Running", "Stopped", … ("Reconnecting…" while the agent is unreachable). */
 export function stateLabel(state: SessionState): string {

@@ -177,14 +177,7 @@ function SessionView({ session: s, workspace, pulled, onChange, watchError, onRe
             {messageOf(keep.error)}
           </p>
         ) : null}
-        {watchError ? (
-          <div class="error-note" role="alert">
-            <span>Live updates stopped: {messageOf(watchError)}</span>
-            <button type="button" onClick={onRetry}>
-              Try again
-            </button>
-          </div>
-        ) : null}
+        <ErrorNote error={watchError} onRetry={onRetry} prefix="Live updates stopped: " />
 
         <dl class="props session-props">
           {!ended && (

@@ -139,14 +139,7 @@ export function MySessionsPage({ me, query }: PageProps) {
     body = (
       <>
         {list.error ? <ErrorNote error={list.error} onRetry={list.reload} /> : null}
-        {watchError ? (
-          <div class="error-note" role="alert">
-            <span>Live updates stopped: {messageOf(watchError)}</span>
-            <button type="button" onClick={rewatch}>
-              Try again
-            </button>
-          </div>
-        ) : null}
+        <ErrorNote error={watchError} onRetry={rewatch} prefix="Live updates stopped: " />
         <Table
           rows={rows}
           columns={columns}

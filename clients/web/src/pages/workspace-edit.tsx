@@ -8,7 +8,6 @@ import {
   ContainerSpecSchema,
   CpuAllocationMethod,
   CreateWorkspaceRequestSchema,
-  HotdeskError,
   ImageState,
   UpdateWorkspaceRequestSchema,
   WorkspaceKind,
@@ -326,23 +325,6 @@ function friendly(msg: WorkspaceInit, errs: FieldErrors): void {
   }
 }
 
-/**
- * The server words a field's violation as "<field>: <what is wrong>"; next to the field, the
- * field's name is noise, so it is dropped there (the message above the buttons keeps it).
- */
-async function tidy(p: Promise<void>): Promise<void> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof HotdeskError) {
-      for (const v of err.violations) {
-        if (v.field && v.description.startsWith(v.field + ": ")) v.description = v.description.slice(v.field.length + 2);
-      }
-    }
-    throw err;
-  }
-}
-
 let flash = "";
 
 function WorkspaceForm({ data, onSaved }: { data: Loaded; onSaved: (w: Workspace) => void }) {
@@ -374,7 +356,7 @@ function WorkspaceForm({ data, onSaved }: { data: Loaded; onSaved: (w: Workspace
         friendly(msg, errs);
         return errs;
       },
-      () => tidy(save()),
+      () => save(),
       "workspace.",
     );
   };

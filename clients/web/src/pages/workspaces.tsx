@@ -2,7 +2,7 @@
 // that finds no agent holding the image yet waits on the tile while the agents pull it
 // (retrying under the same request id, so it never launches twice), then opens the session.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { Code, WorkspaceKind, collect, isCode } from "@hotdesk/client";
+import { Code, WorkspaceKind, collect, isCode, requestId } from "@hotdesk/client";
 import type { Session, Workspace } from "@hotdesk/client";
 import { client, messageOf } from "../api";
 import { navigate } from "../router";
@@ -13,16 +13,6 @@ import "./user.css";
 
 const RETRY_MS = 3000;
 const PULL_LIMIT_MS = 10 * 60_000;
-
-/** A random UUID (v4) for the launch's request id (randomUUID needs a secure context). */
-function newRequestId(): string {
-  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 /** Resolves after ms, or false at once when signal aborts. */
 function pause(ms: number, signal: AbortSignal): Promise<boolean> {
@@ -103,14 +93,14 @@ function WorkspaceTile({ workspace: w, sessions }: { workspace: Workspace; sessi
     ctl.current?.abort();
     const c = new AbortController();
     ctl.current = c;
-    const requestId = newRequestId();
+    const reqId = requestId();
     const start = Date.now();
     let pulled = false;
     setError(undefined);
     setPhase("launching");
     for (;;) {
       try {
-        const s = await client.sessions.launch(w.id, { requestId, signal: c.signal });
+        const s = await client.sessions.launch(w.id, { requestId: reqId, signal: c.signal });
         if (c.signal.aborted) return;
         navigate(`/sessions/${encodeURIComponent(s.id)}${pulled ? "?pulled=1" : ""}`);
         return;

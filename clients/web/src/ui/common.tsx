@@ -25,11 +25,14 @@ export function Page({ title, actions, children }: { title: string; actions?: Co
 }
 
 /** An error from the API, in the server's words. */
-export function ErrorNote({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+export function ErrorNote({ error, onRetry, prefix = "" }: { error: unknown; onRetry?: () => void; prefix?: string }) {
   if (!error) return null;
   return (
     <div class="error-note" role="alert">
-      <span>{messageOf(error)}</span>
+      <span>
+        {prefix}
+        {messageOf(error)}
+      </span>
       {onRetry && (
         <button type="button" onClick={onRetry}>
           Try again
@@ -253,8 +256,11 @@ export function safeUrl(url: string, opts: { image?: boolean } = {}): string | u
   }
 }
 
+/** A Badge's colour. */
+export type Tone = "ok" | "warn" | "bad" | "idle";
+
 /** A coloured state label; tone: ok, warn, bad, idle. */
-export function Badge({ tone, children }: { tone: "ok" | "warn" | "bad" | "idle"; children: ComponentChildren }) {
+export function Badge({ tone, children }: { tone: Tone; children: ComponentChildren }) {
   return <span class={`badge ${tone}`}>{children}</span>;
 }
 
